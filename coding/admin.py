@@ -1,0 +1,143 @@
+"""Django admin for every model, with the columns, filters and searches an admin uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from .models import (
+    AuditEvent,
+    CodebookValue,
+    CodingProgress,
+    Excerpt,
+    ExcerptValue,
+    ImportBatch,
+    Interview,
+    Membership,
+    Participant,
+    ResearchProject,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "is_synthetic", "interview_count", "created"]
+    list_filter = ["kind", "is_synthetic"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ResearchProject]:
+        return super().get_queryset(request).annotate(n_interviews=Count("interviews"))
+
+    @admin.display(description="Interviews", ordering="n_interviews")
+    def interview_count(self, obj: Any) -> int:
+        return obj.n_interviews
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role", "created"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__username", "user__email", "project__name"]
+    autocomplete_fields = ["user", "project"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["pseudonym", "project", "role", "attributes", "created"]
+    list_filter = ["project", "role"]
+    search_fields = ["pseudonym"]
+    list_select_related = ["project"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "source_name",
+        "created",
+        "created_by",
+        "status",
+        "interview_count",
+        "skipped_count",
+        "error_count",
+        "warning_count",
+    ]
+    list_filter = ["status", "created"]
+    search_fields = ["source_name", "created_by__username"]
+    list_select_related = ["created_by"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "project", "participant", "mode", "date", "word_count", "created"]
+    list_filter = ["project", "mode", "participant__role", "date"]
+    search_fields = ["title", "participant__pseudonym", "interviewer"]
+    list_select_related = ["project", "participant"]
+    readonly_fields = ["guid", "content_hash", "word_count", "created"]
+    autocomplete_fields = ["participant"]
+    date_hierarchy = "date"
+
+
+@admin.register(CodebookValue)
+class CodebookValueAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "project", "parent", "colour", "shortcut", "order", "is_active"]
+    list_filter = ["is_active", "project"]
+    search_fields = ["name", "slug", "definition"]
+    list_select_related = ["project", "parent"]
+    list_editable = ["order", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ExcerptValueInline(admin.TabularInline):
+    model = ExcerptValue
+    extra = 0
+
+
+@admin.register(Excerpt)
+class ExcerptAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "interview", "coder", "start", "end", "created", "updated"]
+    list_filter = ["interview__project", "coder", "tags__value"]
+    search_fields = ["text", "note", "coder__username"]
+    list_select_related = ["interview", "interview__participant", "coder"]
+    readonly_fields = ["guid", "created", "updated"]
+    raw_id_fields = ["interview"]
+    inlines = [ExcerptValueInline]
+
+
+@admin.register(CodingProgress)
+class CodingProgressAdmin(admin.ModelAdmin):
+    list_display = ["interview", "coder", "done_at", "updated"]
+    list_filter = ["interview__project", "coder"]
+    search_fields = ["coder__username", "memo"]
+    list_select_related = ["interview", "interview__participant", "coder"]
+    raw_id_fields = ["interview"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail can be browsed and filtered, never changed."""
+
+    list_display = ["created", "actor_name", "action", "model", "object_id", "object_repr"]
+    list_filter = ["action", "model", "created"]
+    search_fields = ["actor_name", "object_repr", "object_id"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,418 @@
+"""The coding domain: projects, participants, interviews, the codebook and excerpts.
+
+Offsets of excerpts count Unicode code points of `Interview.text` (Python string indices), the
+unit REFI-QDA uses for plain-text selections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour such as #1f77b4.")
+SHORTCUT_VALIDATOR = RegexValidator(r"^[1-9a-z]?$", "A shortcut is one digit 1-9 or a letter.")
+
+EXCERPT_TEXT_MISMATCH = "The excerpt's text must equal the interview text between its offsets."
+EXCERPT_OUT_OF_RANGE = "The excerpt ends after the end of the interview text."
+
+
+def normalise_text(text: str) -> str:
+    """Return text in the stored form: NFC, `\\n` line endings, no trailing spaces on lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+class ResearchProject(models.Model):
+    class Kind(models.TextChoices):
+        EVALUATION = "evaluation", "Evaluation"
+        DEVELOPMENT = "development", "Development project"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EVALUATION)
+    is_synthetic = models.BooleanField(
+        default=False, help_text="Fictional demonstration data, not real interviews."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("project_detail", args=[self.slug])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        PEER_RESEARCHER = "peer_researcher", "Peer researcher"
+        EVALUATOR = "evaluator", "Evaluator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_unique_user")
+        ]
+        ordering = ["project__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} in {self.project}"
+
+
+class Participant(models.Model):
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", "Participant"
+        FACILITATOR = "facilitator", "Facilitator"
+        STAFF = "staff", "Staff"
+        STAKEHOLDER = "stakeholder", "Stakeholder"
+        OTHER = "other", "Other"
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="participants"
+    )
+    pseudonym = models.CharField(max_length=100)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    # Case attributes (age band, gender, ethnicity, ...) as a flat {name: value} object of strings.
+    attributes = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "pseudonym"], name="participant_unique_pseudonym"
+            )
+        ]
+        ordering = ["project__name", "pseudonym"]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    def clean(self) -> None:
+        if not isinstance(self.attributes, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.attributes.items()
+        ):
+            raise ValidationError({"attributes": "Attributes must be pairs of names and texts."})
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        ROLLED_BACK = "rolled_back", "Rolled back"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    source_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORTED)
+    interview_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    # Structured report: {"rows": [{"row", "file", "status", "warnings", "errors", ...}]}.
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.created:%Y-%m-%d %H:%M})"
+
+
+class Interview(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "Phone"
+        ONLINE = "online", "Online"
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(
+        ResearchProject, on_delete=models.CASCADE, related_name="interviews"
+    )
+    # Withdrawing a participant removes their interviews with them.
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="interviews"
+    )
+    title = models.CharField(max_length=255, blank=True, help_text="Source file or label.")
+    interviewer = models.CharField(max_length=100, blank=True)
+    date = models.DateField(null=True, blank=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    text = models.TextField(help_text="Normalised plain text: Unicode NFC, \\n line endings.")
+    content_hash = models.CharField(max_length=64, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interviews",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "content_hash"], name="interview_unique_content"
+            )
+        ]
+        ordering = ["project__name", "date", "id"]
+
+    def __str__(self) -> str:
+        return self.title or f"Interview with {self.participant}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("interview_detail", args=[self.pk])
+
+    def refresh_derived_fields(self) -> None:
+        """Normalise the text and recompute its hash and word count (call before bulk_create)."""
+        self.text = normalise_text(self.text)
+        self.content_hash = content_hash(self.text)
+        self.word_count = count_words(self.text)
+
+    def clean(self) -> None:
+        if not self.text or not self.text.strip():
+            raise ValidationError({"text": "An interview needs some text."})
+        if (
+            self.participant_id
+            and self.project_id
+            and self.participant.project_id != self.project_id
+        ):
+            raise ValidationError({"participant": "The participant belongs to another project."})
+
+
+class CodebookValueQuerySet(models.QuerySet):
+    def for_project(self, project: ResearchProject | int) -> CodebookValueQuerySet:
+        """Values a project codes with: the shared framework plus the project's own."""
+        project_id = project if isinstance(project, int) else project.pk
+        return self.filter(Q(project__isnull=True) | Q(project_id=project_id))
+
+    def active(self) -> CodebookValueQuerySet:
+        return self.filter(is_active=True)
+
+
+class CodebookValue(models.Model):
+    """A value of the codebook: shared by all projects (project empty) or one project's own.
+
+    Values are retired (is_active off), never deleted while excerpts use them, so the codebook
+    can change without breaking earlier coding.
+    """
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(
+        ResearchProject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="values",
+        help_text="Empty for the shared framework; a project for a value of its own.",
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=100)
+    definition = models.TextField(blank=True)
+    colour = models.CharField(max_length=7, default="#1f77b4", validators=[COLOUR_VALIDATOR])
+    shortcut = models.CharField(max_length=1, blank=True, validators=[SHORTCUT_VALIDATOR])
+    order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = CodebookValueQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "slug"], name="value_unique_slug_in_project"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(project__isnull=True),
+                name="value_unique_slug_in_framework",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "name"], name="value_unique_name_in_project"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(project__isnull=True),
+                name="value_unique_name_in_framework",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="value_not_own_parent"),
+        ]
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_framework(self) -> bool:
+        return self.project_id is None
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.project_id not in (None, self.project_id):
+            raise ValidationError({"parent": "A sub-value must sit under a value it can see."})
+        if self.project_id is None and self.slug:
+            clash = CodebookValue.objects.filter(slug=self.slug).exclude(pk=self.pk)
+            if clash.filter(project__isnull=False).exists():
+                raise ValidationError({"slug": "A project already has a value with this slug."})
+        elif self.slug:
+            clash = CodebookValue.objects.filter(slug=self.slug, project__isnull=True)
+            if clash.exclude(pk=self.pk).exists():
+                raise ValidationError({"slug": "The shared framework already has this slug."})
+
+
+class Excerpt(models.Model):
+    """A span of an interview, tagged by one coder with one or more values."""
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="excerpts")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="excerpts"
+    )
+    start = models.PositiveIntegerField(help_text="First code point of the span (from 0).")
+    end = models.PositiveIntegerField(help_text="Code point just after the span.")
+    text = models.TextField()
+    note = models.TextField(blank=True)
+    values = models.ManyToManyField(CodebookValue, through="ExcerptValue", related_name="excerpts")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="excerpt_start_not_negative"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="excerpt_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["interview", "start"], name="excerpt_interview_start")]
+        ordering = ["interview_id", "start", "end", "id"]
+
+    def __str__(self) -> str:
+        snippet = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return f"{snippet!r} ({self.start}-{self.end})"
+
+    def clean(self) -> None:
+        if self.start is None or self.end is None or not self.interview_id:
+            return
+        if self.end > len(self.interview.text):
+            raise ValidationError({"end": EXCERPT_OUT_OF_RANGE})
+        if self.text != self.interview.text[self.start : self.end]:
+            raise ValidationError({"text": EXCERPT_TEXT_MISMATCH})
+
+
+class ExcerptValue(models.Model):
+    """One value on one excerpt. Values are protected: retire a value instead of deleting it."""
+
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="tags")
+    value = models.ForeignKey(CodebookValue, on_delete=models.PROTECT, related_name="tags")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["excerpt", "value"], name="excerpt_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} on excerpt {self.excerpt_id}"
+
+
+class CodingProgress(models.Model):
+    """One coder's state on one interview: a reflexive memo and whether they are done."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="progress")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coding_progress"
+    )
+    memo = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "coder"], name="progress_unique_coder")
+        ]
+        verbose_name_plural = "coding progress"
+
+    def __str__(self) -> str:
+        return f"{self.coder} on {self.interview}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a change: who, when, what, and the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        IMPORT = "import", "Imported"
+        ROLLBACK = "rollback", "Rolled back"
+        EXPORT = "export", "Exported"
+        WITHDRAW = "withdraw", "Withdrew participant"
+        REDACT = "redact", "Redacted"
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept apart from the foreign key so the record still says who after an account goes.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    model = models.CharField(max_length=60, help_text="What kind of thing changed.")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    # Plain ids rather than foreign keys: the record must outlive what it describes.
+    project_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    participant_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'system'} {self.action} {self.model} {self.object_id}"

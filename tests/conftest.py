@@ -1,0 +1,108 @@
+"""Shared fixtures: a project with a codebook, and one user of each role (plus an outsider)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from coding.codebook import framework_values_load, project_values_load
+from coding.models import (
+    CodebookValue,
+    Excerpt,
+    ExcerptValue,
+    Interview,
+    Membership,
+    Participant,
+    ResearchProject,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, *, staff: bool = False) -> Any:
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, is_staff=staff, is_superuser=staff
+    )
+
+
+def make_project(slug: str = "side-by-side", name: str | None = None) -> ResearchProject:
+    project = ResearchProject.objects.create(slug=slug, name=name or slug.replace("-", " ").title())
+    framework_values_load(CodebookValue)
+    project_values_load(CodebookValue, project)
+    return project
+
+
+def make_interview(
+    project: ResearchProject,
+    text: str = "Interviewer: How was it?\nParticipant: I felt safe there.",
+    pseudonym: str | None = None,
+    **fields: Any,
+) -> Interview:
+    pseudonym = pseudonym or f"P{Participant.objects.count() + 1:03d}"
+    participant, _ = Participant.objects.get_or_create(
+        project=project, pseudonym=pseudonym, defaults={"role": fields.pop("role", "participant")}
+    )
+    return Interview.objects.create(project=project, participant=participant, text=text, **fields)
+
+
+def make_excerpt(interview: Interview, coder: Any, start: int, end: int, *slugs: str) -> Excerpt:
+    excerpt = Excerpt.objects.create(
+        interview=interview, coder=coder, start=start, end=end, text=interview.text[start:end]
+    )
+    for slug in slugs or ("safety",):
+        value = CodebookValue.objects.for_project(interview.project).get(slug=slug)
+        ExcerptValue.objects.create(excerpt=excerpt, value=value)
+    return excerpt
+
+
+@pytest.fixture
+def project(db: Any) -> ResearchProject:
+    return make_project()
+
+
+@pytest.fixture
+def other_project(db: Any) -> ResearchProject:
+    return make_project("women-side-by-side", "Women Side by Side")
+
+
+@pytest.fixture
+def admin_user(db: Any) -> Any:
+    return make_user("alice-admin", staff=True)
+
+
+@pytest.fixture
+def peer(project: ResearchProject) -> Any:
+    user = make_user("pat-peer")
+    Membership.objects.create(user=user, project=project, role=Membership.Role.PEER_RESEARCHER)
+    return user
+
+
+@pytest.fixture
+def peer2(project: ResearchProject) -> Any:
+    user = make_user("quinn-peer")
+    Membership.objects.create(user=user, project=project, role=Membership.Role.PEER_RESEARCHER)
+    return user
+
+
+@pytest.fixture
+def evaluator(project: ResearchProject) -> Any:
+    user = make_user("eve-evaluator")
+    Membership.objects.create(user=user, project=project, role=Membership.Role.EVALUATOR)
+    return user
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    return make_user("olly-outsider")
+
+
+@pytest.fixture
+def interview(project: ResearchProject) -> Interview:
+    return make_interview(project)
