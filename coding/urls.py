@@ -13,4 +13,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/<slug:slug>/", pages.project_detail, name="project_detail"),
     path("interviews/<int:pk>/", pages.interview_detail, name="interview_detail"),
+    # --- coding workspace and its JSON API ---
+    # --- comparison (evaluators) ---
+    # --- importing (admins, under manage/imports/) ---
+    # --- REFI-QDA exchange (admins, under manage/refi/) ---
+    # --- audit and data protection (admins, under manage/) ---
 ]
