@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/<slug:slug>/", pages.project_detail, name="project_detail"),
     path("interviews/<int:pk>/", pages.interview_detail, name="interview_detail"),
+    # Engineers: read CONTRIBUTING.md before adding lines here (add under your own marker only).
     # --- coding workspace and its JSON API ---
     # --- comparison (evaluators) ---
     # --- importing (admins, under manage/imports/) ---
