@@ -8,7 +8,14 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from .access import visible_projects
-from .models import Excerpt, Interview, Participant, ResearchProject
+from .models import (
+    CodingProgress,
+    Excerpt,
+    ExcerptValue,
+    Interview,
+    Participant,
+    ResearchProject,
+)
 
 
 def count_subquery(
@@ -58,4 +65,54 @@ def project_interviews(project: ResearchProject) -> QuerySet[Interview]:
             ),
         )
         .order_by("date", "pk")
+    )
+
+
+def excerpt_rows(interview_id: int, excerpt_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """An interview's excerpts as the API's JSON objects, in text order, in two queries."""
+    qs = Excerpt.objects.filter(interview_id=interview_id)
+    if excerpt_ids is not None:
+        qs = qs.filter(pk__in=excerpt_ids)
+    rows = list(
+        qs.order_by("start", "end", "pk").values(
+            "id", "start", "end", "text", "coder__username", "note", "created", "updated"
+        )
+    )
+    tags: dict[int, list[str]] = {}
+    for excerpt_id, slug in (
+        ExcerptValue.objects.filter(excerpt__in=[r["id"] for r in rows])
+        .order_by("value__order", "value__name")
+        .values_list("excerpt_id", "value__slug")
+    ):
+        tags.setdefault(excerpt_id, []).append(slug)
+    return [
+        {
+            "id": r["id"],
+            "start": r["start"],
+            "end": r["end"],
+            "text": r["text"],
+            "values": tags.get(r["id"], []),
+            "coder": r["coder__username"],
+            "note": r["note"],
+            "created": r["created"].isoformat(),
+            "updated": r["updated"].isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def my_work_interviews(user: Any, projects: QuerySet[ResearchProject]) -> QuerySet[Interview]:
+    """Interviews of the given projects with the user's excerpt count and done time."""
+    mine = Excerpt.objects.filter(coder=user)
+    progress = CodingProgress.objects.filter(interview=OuterRef("pk"), coder=user)
+    return (
+        Interview.objects.filter(project__in=projects)
+        .select_related("project", "participant")
+        .defer("text")
+        .annotate(
+            my_excerpts=count_subquery(mine, inner_field="interview"),
+            my_done_at=Subquery(progress.values("done_at")[:1]),
+            my_progress=Subquery(progress.values("pk")[:1]),
+        )
+        .order_by("project__name", "date", "pk")
     )

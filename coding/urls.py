@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import pages
+from .views import api, coding, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -12,9 +12,17 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/<slug:slug>/", pages.project_detail, name="project_detail"),
-    path("interviews/<int:pk>/", pages.interview_detail, name="interview_detail"),
+    path("interviews/<int:pk>/", coding.interview_detail, name="interview_detail"),
     # Engineers: read CONTRIBUTING.md before adding lines here (add under your own marker only).
     # --- coding workspace and its JSON API ---
+    path("my-work/", coding.my_work, name="my_work"),
+    path(
+        "api/interviews/<int:pk>/excerpts/", api.interview_excerpts, name="api_interview_excerpts"
+    ),
+    path("api/excerpts/<int:pk>/", api.excerpt_detail, name="api_excerpt_detail"),
+    path(
+        "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
+    ),
     # --- comparison (evaluators) ---
     # --- importing (admins, under manage/imports/) ---
     # --- REFI-QDA exchange (admins, under manage/refi/) ---

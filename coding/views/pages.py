@@ -1,4 +1,4 @@
-"""HTML pages: home, project, interview."""
+"""HTML pages: home and project."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .. import selectors
-from ..access import interview_for_user, project_for_user
-from ..models import CodebookValue, Interview
-from ..turns import split_paragraphs
+from ..access import project_for_user
+from ..models import CodebookValue
 
 
 @login_required
@@ -27,30 +26,4 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "coding/project_detail.html",
         {"project": project, "role": role, "interviews": interviews, "values": values},
-    )
-
-
-@login_required
-def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    interview, role = interview_for_user(
-        request.user,
-        pk,
-        queryset=Interview.objects.select_related("project", "participant"),
-    )
-    paragraphs = split_paragraphs(interview.text)
-    return render(
-        request,
-        "coding/interview_detail.html",
-        {
-            "interview": interview,
-            "role": role,
-            "paragraphs": [
-                {
-                    "p": p,
-                    "label": interview.text[p.start : p.label_end],
-                    "body": interview.text[p.label_end : p.end],
-                }
-                for p in paragraphs
-            ],
-        },
     )

@@ -1,0 +1,223 @@
+"""Writes of the coding workspace: excerpts, memos and progress.
+
+Each service validates everything first, raises `CodingError` with a sentence a peer researcher
+can act on, and writes inside one transaction together with its audit record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .audit import audit_record, snapshot
+from .models import (
+    AuditEvent,
+    CodebookValue,
+    CodingProgress,
+    Excerpt,
+    ExcerptValue,
+    Interview,
+)
+
+OFFSETS_NOT_WHOLE_NUMBERS = "The start and end of a selection must be whole numbers."
+SPAN_EMPTY_OR_REVERSED = "The selection is empty or reversed: its end must come after its start."
+SPAN_OUT_OF_RANGE = "The selection runs outside the transcript, which has {length} characters."
+NO_VALUES = "Choose at least one value for the excerpt."
+VALUES_NOT_A_LIST = "Values must be a list of value names (slugs)."
+UNKNOWN_VALUE = "There is no value “{slug}” in this project’s codebook."
+OTHER_PROJECT_VALUE = "The value “{name}” belongs to another project’s codebook."
+INACTIVE_VALUE = "The value “{name}” has been retired from the codebook and cannot be added."
+NOTE_NOT_TEXT = "A note must be text."
+NOTE_TOO_LONG = "A note can be at most {limit} characters long."
+MEMO_NOT_TEXT = "A memo must be text."
+MEMO_TOO_LONG = "A memo can be at most {limit} characters long."
+NOT_YOUR_EXCERPT = "You can only change your own excerpts."
+
+NOTE_LIMIT = 10_000
+MEMO_LIMIT = 100_000
+EXCERPT_AUDIT_FIELDS = ("start", "end", "text", "note", "values")
+
+
+class CodingError(Exception):
+    """A request the coding workspace refuses, with a message for the person who made it."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _offsets(start: Any, end: Any, length: int) -> tuple[int, int]:
+    if any(isinstance(x, bool) or not isinstance(x, int) for x in (start, end)):
+        raise CodingError(OFFSETS_NOT_WHOLE_NUMBERS)
+    if start < 0 or end > length:
+        raise CodingError(SPAN_OUT_OF_RANGE.format(length=length))
+    if end <= start:
+        raise CodingError(SPAN_EMPTY_OR_REVERSED)
+    return start, end
+
+
+def _note(note: Any) -> str:
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise CodingError(NOTE_NOT_TEXT)
+    if len(note) > NOTE_LIMIT:
+        raise CodingError(NOTE_TOO_LONG.format(limit=NOTE_LIMIT))
+    return note
+
+
+def resolve_values(
+    interview: Interview, slugs: Any, *, already: Iterable[int] = ()
+) -> list[CodebookValue]:
+    """Turn slugs into values of the interview's codebook; new ones must be active."""
+    if not isinstance(slugs, list | tuple) or not all(isinstance(s, str) for s in slugs):
+        raise CodingError(VALUES_NOT_A_LIST)
+    wanted = list(dict.fromkeys(slugs))
+    if not wanted:
+        raise CodingError(NO_VALUES)
+    found = {v.slug: v for v in CodebookValue.objects.filter(slug__in=wanted)}
+    kept = set(already)
+    values = []
+    for slug in wanted:
+        value = found.get(slug)
+        if value is None:
+            raise CodingError(UNKNOWN_VALUE.format(slug=slug))
+        if value.project_id not in (None, interview.project_id):
+            raise CodingError(OTHER_PROJECT_VALUE.format(name=value.name))
+        if not value.is_active and value.pk not in kept:
+            raise CodingError(INACTIVE_VALUE.format(name=value.name))
+        values.append(value)
+    return values
+
+
+def _excerpt_state(excerpt: Excerpt) -> dict[str, Any]:
+    return snapshot(excerpt, EXCERPT_AUDIT_FIELDS)
+
+
+def _audit_excerpt(
+    actor: Any, action: str, excerpt: Excerpt, interview: Interview, before: Any, after: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=excerpt,
+        object_id=excerpt.pk,
+        project_id=interview.project_id,
+        participant_id=interview.participant_id,
+        before=before,
+        after=after,
+    )
+
+
+@transaction.atomic
+def excerpt_create(
+    *,
+    interview: Interview,
+    coder: Any,
+    start: Any,
+    end: Any,
+    values: Sequence[str],
+    note: Any = "",
+) -> Excerpt:
+    """Tag a span of an interview with one or more values for one coder."""
+    start, end = _offsets(start, end, len(interview.text))
+    chosen = resolve_values(interview, values)
+    excerpt = Excerpt(
+        interview=interview,
+        coder=coder,
+        start=start,
+        end=end,
+        text=interview.text[start:end],
+        note=_note(note),
+    )
+    excerpt.full_clean(exclude=["interview", "coder"])
+    excerpt.save()
+    ExcerptValue.objects.bulk_create([ExcerptValue(excerpt=excerpt, value=v) for v in chosen])
+    _audit_excerpt(
+        coder, AuditEvent.Action.CREATE, excerpt, interview, None, _excerpt_state(excerpt)
+    )
+    return excerpt
+
+
+def _own(excerpt: Excerpt, user: Any) -> None:
+    if excerpt.coder_id != user.pk:
+        raise CodingError(NOT_YOUR_EXCERPT, status=403)
+
+
+@transaction.atomic
+def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> Excerpt:
+    """Change an excerpt's values, note or span; only its coder may."""
+    _own(excerpt, user)
+    interview = excerpt.interview
+    before = _excerpt_state(excerpt)
+    if "start" in changes or "end" in changes:
+        excerpt.start, excerpt.end = _offsets(
+            changes.get("start", excerpt.start),
+            changes.get("end", excerpt.end),
+            len(interview.text),
+        )
+        excerpt.text = interview.text[excerpt.start : excerpt.end]
+    if "note" in changes:
+        excerpt.note = _note(changes["note"])
+    if "values" in changes:
+        current = set(excerpt.tags.values_list("value_id", flat=True))
+        chosen = resolve_values(interview, changes["values"], already=current)
+        chosen_ids = {v.pk for v in chosen}
+        excerpt.tags.exclude(value_id__in=chosen_ids).delete()
+        ExcerptValue.objects.bulk_create(
+            [ExcerptValue(excerpt=excerpt, value=v) for v in chosen if v.pk not in current]
+        )
+    excerpt.full_clean(exclude=["interview", "coder"])
+    excerpt.save()
+    _audit_excerpt(
+        user, AuditEvent.Action.UPDATE, excerpt, interview, before, _excerpt_state(excerpt)
+    )
+    return excerpt
+
+
+@transaction.atomic
+def excerpt_delete(*, excerpt: Excerpt, user: Any) -> None:
+    """Delete an excerpt; only its coder may."""
+    _own(excerpt, user)
+    before = _excerpt_state(excerpt)
+    interview = excerpt.interview
+    pk = excerpt.pk
+    excerpt.delete()
+    excerpt.pk = pk
+    _audit_excerpt(user, AuditEvent.Action.DELETE, excerpt, interview, before, None)
+
+
+@transaction.atomic
+def progress_update(
+    *, interview: Interview, coder: Any, memo: Any = None, done: Any = None
+) -> CodingProgress:
+    """Save a coder's memo and/or done mark on an interview."""
+    progress, _ = CodingProgress.objects.select_for_update().get_or_create(
+        interview=interview, coder=coder
+    )
+    before = snapshot(progress, ("memo", "done_at"))
+    if memo is not None:
+        if not isinstance(memo, str):
+            raise CodingError(MEMO_NOT_TEXT)
+        if len(memo) > MEMO_LIMIT:
+            raise CodingError(MEMO_TOO_LONG.format(limit=MEMO_LIMIT))
+        progress.memo = memo
+    if done is not None and bool(done) != progress.is_done:
+        progress.done_at = timezone.now() if done else None
+    progress.save()
+    after = snapshot(progress, ("memo", "done_at"))
+    if after != before:
+        audit_record(
+            actor=coder,
+            action=AuditEvent.Action.UPDATE,
+            instance=progress,
+            project_id=interview.project_id,
+            participant_id=interview.participant_id,
+            before=before,
+            after=after,
+        )
+    return progress

@@ -1,0 +1,120 @@
+"""The JSON API of the coding page, usable by scripts too (session auth, X-CSRFToken header)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_http_methods
+
+from .. import selectors, services
+from ..access import interview_for_user
+from ..models import Excerpt
+
+NOT_SIGNED_IN = "Please sign in first."
+BODY_NOT_JSON = "The request body must be a JSON object."
+EXCERPT_NOT_FOUND = "There is no such excerpt, or you cannot see it."
+
+
+def error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer in JSON: 401 when signed out, 404/403/400 with an error sentence, never HTML."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return error(NOT_SIGNED_IN, 401)
+        try:
+            return view(request, *args, **kwargs)
+        except services.CodingError as exc:
+            return error(exc.message, exc.status)
+        except PermissionDenied as exc:
+            return error(str(exc) or "You may not do this.", 403)
+        except Http404 as exc:
+            return error(str(exc) or "Not found.", 404)
+
+    return wrapper
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise services.CodingError(BODY_NOT_JSON) from exc
+    if not isinstance(data, dict):
+        raise services.CodingError(BODY_NOT_JSON)
+    return data
+
+
+def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
+    return selectors.excerpt_rows(excerpt.interview_id, [excerpt.pk])[0]
+
+
+@require_http_methods(["GET", "POST"])
+@api_view
+def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        interview, _ = interview_for_user(request.user, pk)
+        return JsonResponse({"excerpts": selectors.excerpt_rows(interview.pk)})
+    interview, _ = interview_for_user(request.user, pk, write=True)
+    data = json_body(request)
+    excerpt = services.excerpt_create(
+        interview=interview,
+        coder=request.user,
+        start=data.get("start"),
+        end=data.get("end"),
+        values=data.get("values", []),
+        note=data.get("note", ""),
+    )
+    return JsonResponse(excerpt_json(excerpt), status=201)
+
+
+@require_http_methods(["GET", "PATCH", "DELETE"])
+@api_view
+def excerpt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    excerpt = Excerpt.objects.filter(pk=pk).first()
+    if excerpt is None:
+        return error(EXCERPT_NOT_FOUND, 404)
+    # Outsiders learn nothing (404); readers who may not code get 403 on writes.
+    excerpt.interview, _ = interview_for_user(
+        request.user, excerpt.interview_id, write=request.method != "GET"
+    )
+    if request.method == "GET":
+        return JsonResponse(excerpt_json(excerpt))
+    if request.method == "DELETE":
+        services.excerpt_delete(excerpt=excerpt, user=request.user)
+        return HttpResponse(status=204)
+    data = json_body(request)
+    allowed = {"start", "end", "values", "note"}
+    excerpt = services.excerpt_update(
+        excerpt=excerpt, user=request.user, changes={k: v for k, v in data.items() if k in allowed}
+    )
+    return JsonResponse(excerpt_json(excerpt))
+
+
+@require_http_methods(["GET", "PATCH"])
+@api_view
+def interview_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed-in coder's memo and done mark on an interview."""
+    interview, _ = interview_for_user(request.user, pk, write=request.method == "PATCH")
+    if request.method == "PATCH":
+        data = json_body(request)
+        progress = services.progress_update(
+            interview=interview, coder=request.user, memo=data.get("memo"), done=data.get("done")
+        )
+    else:
+        progress = interview.progress.filter(coder=request.user).first()
+    return JsonResponse(
+        {
+            "memo": progress.memo if progress else "",
+            "done": bool(progress and progress.is_done),
+            "updated": progress.updated.isoformat() if progress else None,
+        }
+    )

@@ -1,0 +1,112 @@
+"""The peer researcher's pages: My work, and the interview coding page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .. import selectors
+from ..access import can_code, interview_for_user, visible_projects
+from ..models import CodebookValue, CodingProgress, Interview
+from ..turns import split_paragraphs
+
+STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}
+
+
+def interview_status(interview: Interview) -> str:
+    if interview.my_done_at:
+        return "done"
+    if interview.my_excerpts or interview.my_progress:
+        return "in_progress"
+    return "not_started"
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    projects = visible_projects(request.user).order_by("name")
+    project_slug = request.GET.get("project", "")
+    status = request.GET.get("status", "")
+    chosen = projects.filter(slug=project_slug) if project_slug else projects
+    rows = []
+    for interview in selectors.my_work_interviews(request.user, chosen):
+        interview.status = interview_status(interview)
+        interview.status_label = STATUSES[interview.status]
+        if not status or status == interview.status:
+            rows.append(interview)
+    return render(
+        request,
+        "coding/my_work.html",
+        {
+            "projects": projects,
+            "interviews": rows,
+            "statuses": STATUSES,
+            "project_slug": project_slug,
+            "status": status,
+        },
+    )
+
+
+def _initials(name: str) -> str:
+    words = [w for w in name.replace("-", " ").split() if w[0].isalnum()]
+    skip = {"and", "to", "be", "of", "in"}
+    letters = "".join(w[0] for w in words if w.lower() not in skip)
+    return (letters or name[:2]).upper()[:3]
+
+
+@login_required
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The interview page: the transcript, and for coders the whole coding workspace."""
+    interview, role = interview_for_user(
+        request.user,
+        pk,
+        queryset=Interview.objects.select_related("project", "participant"),
+    )
+    values = list(CodebookValue.objects.for_project(interview.project).order_by("order", "name"))
+    excerpts = selectors.excerpt_rows(interview.pk)
+    progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
+    coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
+    paragraphs = [
+        {
+            "p": p,
+            "label": interview.text[p.start : p.label_end],
+            "body": interview.text[p.label_end : p.end],
+        }
+        for p in split_paragraphs(interview.text)
+    ]
+    value_rows = [
+        {
+            "slug": v.slug,
+            "name": v.name,
+            "colour": v.colour,
+            "shortcut": v.shortcut,
+            "definition": v.definition,
+            "active": v.is_active,
+            "project_specific": v.project_id is not None,
+            "initials": _initials(v.name),
+        }
+        for v in values
+    ]
+    return render(
+        request,
+        "coding/interview_detail.html",
+        {
+            "interview": interview,
+            "role": role,
+            "can_code": can_code(role),
+            "paragraphs": paragraphs,
+            "values": value_rows,
+            "active_values": [v for v in value_rows if v["active"]],
+            "progress": progress,
+            "coders": coders,
+            "page_data": {
+                "interviewId": interview.pk,
+                "me": request.user.get_username(),
+                "canCode": can_code(role),
+                "values": value_rows,
+                "excerpts": excerpts,
+                "text": interview.text,
+                "coders": coders,
+            },
+        },
+    )
