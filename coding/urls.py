@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, pages
+from .views import api, coding, importing, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -25,6 +25,24 @@ urlpatterns = [
     ),
     # --- comparison (evaluators) ---
     # --- importing (admins, under manage/imports/) ---
+    path("manage/imports/", importing.import_list, name="import_list"),
+    path("manage/imports/new/", importing.import_new, name="import_new"),
+    path(
+        "manage/imports/manifest-template.csv",
+        importing.import_manifest_template,
+        name="import_manifest_template",
+    ),
+    path("manage/imports/preview/<str:token>/", importing.import_preview, name="import_preview"),
+    path(
+        "manage/imports/preview/<str:token>/confirm/",
+        importing.import_confirm,
+        name="import_confirm",
+    ),
+    path(
+        "manage/imports/preview/<str:token>/cancel/", importing.import_cancel, name="import_cancel"
+    ),
+    path("manage/imports/<int:pk>/", importing.import_detail, name="import_detail"),
+    path("manage/imports/<int:pk>/rollback/", importing.import_rollback, name="import_rollback"),
     # --- REFI-QDA exchange (admins, under manage/refi/) ---
     # --- audit and data protection (admins, under manage/) ---
 ]

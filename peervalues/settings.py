@@ -185,6 +185,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
+# Import limits: a batch is refused, with a message, beyond them (zip bombs, runaway batches).
+IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 2000)
+IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 20 * 1024 * 1024)
+IMPORT_MAX_TOTAL_SIZE = env_int("IMPORT_MAX_TOTAL_SIZE", 1024 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+# Uploads wait here, private to the server, between preview and confirm ("" = system temp).
+IMPORT_STAGING_DIR = env_str("IMPORT_STAGING_DIR", "")
 
 # Counts below this are shown as "<N" to evaluators in breakdowns by participant attribute.
 DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)

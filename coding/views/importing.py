@@ -1,0 +1,161 @@
+"""Admin pages for importing interview batches: upload, preview, confirm, list, roll back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import is_admin
+from ..importing import RollbackRefused, batch_import, batch_rollback
+from ..importing.forms import ImportConfirmForm, ImportUploadForm
+from ..importing.pipeline import batch_coded_count
+from ..importing.readers import manifest_template
+from ..importing.staging import Staged, discard, stage_upload, staged_upload
+from ..models import ImportBatch
+
+ADMINS_ONLY = "Only admins can import interviews."
+PREVIEW_GONE = "This preview has expired or was already used. Upload the batch again."
+CHANGED_SINCE_PREVIEW = (
+    "The batch was checked again and cannot be imported as it is: see the problems below."
+)
+
+
+def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous visitors go to the login page; signed-in users who are not admins get a 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_admin(request.user):
+            raise PermissionDenied(ADMINS_ONLY)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staged_or_404(request: HttpRequest, token: str) -> Staged:
+    staged = staged_upload(token, user_id=request.user.pk)
+    if staged is None:
+        raise Http404(PREVIEW_GONE)
+    return staged
+
+
+@admin_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    batches = ImportBatch.objects.select_related("created_by").defer("report")
+    return render(request, "coding/importing/list.html", {"batches": batches})
+
+
+@admin_required
+def import_new(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        staged = stage_upload(
+            form.cleaned_data["batch"],
+            user_id=request.user.pk,
+            names=form.cleaned_data["names"],
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        )
+        report = run_import(staged, dry_run=True, skip_invalid=staged.meta["skip_invalid"])
+        staged.save_report(report.as_dict())
+        return redirect("import_preview", token=staged.token)
+    return render(request, "coding/importing/new.html", {"form": form})
+
+
+def run_import(staged: Staged, *, dry_run: bool, skip_invalid: bool, user: Any = None) -> Any:
+    return batch_import(
+        path=staged.upload,
+        user=user,
+        source_name=staged.meta["source_name"],
+        names=staged.meta["names"],
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+
+
+@admin_required
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    staged = staged_or_404(request, token)
+    form = ImportConfirmForm(initial={"skip_invalid": staged.meta["skip_invalid"]})
+    return render_preview(request, staged, staged.report, form)
+
+
+def render_preview(
+    request: HttpRequest, staged: Staged, report: dict[str, Any], form: ImportConfirmForm
+) -> HttpResponse:
+    return render(
+        request,
+        "coding/importing/preview.html",
+        {"staged": staged, "report": report, "form": form},
+    )
+
+
+@require_POST
+@admin_required
+def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    staged = staged_or_404(request, token)
+    form = ImportConfirmForm(request.POST)
+    form.is_valid()
+    skip_invalid = form.cleaned_data.get("skip_invalid", False)
+    # The file is read and checked again: the database may have changed since the preview.
+    report = run_import(staged, dry_run=False, skip_invalid=skip_invalid, user=request.user)
+    if report.batch is None:
+        staged.meta["skip_invalid"] = skip_invalid
+        staged.save_report(report.as_dict())
+        messages.error(request, CHANGED_SINCE_PREVIEW)
+        return render_preview(request, staged, report.as_dict(), form)
+    discard(staged)
+    messages.success(
+        request,
+        f"{report.batch.interview_count} interview(s) imported and ready for coding.",
+    )
+    return redirect("import_detail", pk=report.batch.pk)
+
+
+@require_POST
+@admin_required
+def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    discard(staged_or_404(request, token))
+    messages.info(request, "The upload was discarded; nothing was imported.")
+    return redirect("import_new")
+
+
+@admin_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
+    coded = batch_coded_count(batch) if batch.status == ImportBatch.Status.IMPORTED else 0
+    return render(
+        request,
+        "coding/importing/detail.html",
+        {"batch": batch, "report": batch.report, "coded": coded},
+    )
+
+
+@admin_required
+def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if request.method == "POST":
+        try:
+            deleted = batch_rollback(batch=batch, user=request.user)
+        except RollbackRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Batch rolled back: {deleted} interview(s) removed.")
+        return redirect("import_detail", pk=batch.pk)
+    coded = batch_coded_count(batch)
+    return render(request, "coding/importing/rollback.html", {"batch": batch, "coded": coded})
+
+
+@admin_required
+def import_manifest_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(manifest_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="manifest-template.csv"'
+    return response
