@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, importing, pages
+from .views import api, coding, compare, importing, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -24,6 +24,12 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     # --- comparison (evaluators) ---
+    path("compare/", compare.compare, name="compare"),
+    path("compare/cell/", compare.compare_cell, name="compare_cell"),
+    path("compare/chart/<str:kind>.svg", compare.compare_chart, name="compare_chart"),
+    path("compare/cooccurrence/", compare.compare_cooccurrence, name="compare_cooccurrence"),
+    path("compare/agreement/", compare.compare_agreement, name="compare_agreement"),
+    path("compare/export/<str:what>.<str:fmt>", compare.compare_export, name="compare_export"),
     # --- importing (admins, under manage/imports/) ---
     path("manage/imports/", importing.import_list, name="import_list"),
     path("manage/imports/new/", importing.import_new, name="import_new"),

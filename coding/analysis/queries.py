@@ -1,0 +1,166 @@
+"""The SQL behind the comparison: tags aggregated in the database, never row by row in Python.
+
+The filtered tags come from the ORM (so JSON attribute filters work the same on SQLite and
+PostgreSQL) and are compiled into a subquery; the coder rule and the sums are plain SQL around
+it. What comes back is one row per project column and value: a few dozen rows for pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ..models import Interview
+from .filters import RULE_AGREED, RULE_ALL, RULE_ONE, Filters, filtered_tags, group_expression
+
+FLOAT = "DOUBLE PRECISION"  # the same REAL arithmetic on SQLite and PostgreSQL
+
+
+def _tag_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    """SQL and parameters of the filtered tags, one row per excerpt and value."""
+    qs = (
+        filtered_tags(filters)
+        .order_by()
+        .values(
+            ev_id=F("id"),
+            p_id=F("excerpt__interview__project_id"),
+            grp=group_expression(filters),
+            i_id=F("excerpt__interview_id"),
+            c_id=F("excerpt__coder_id"),
+            v_id=F("value_id"),
+            x_id=F("excerpt_id"),
+            s=F("excerpt__start"),
+            e=F("excerpt__end"),
+        )
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _keep_ctes(rule: str, source: str) -> str:
+    """CTEs `ic`, `ik` and `keep`: which coders count for each interview, and how many.
+
+    `keep.k` is the number of coders an interview's figures are averaged over: all of its coders,
+    or 1 under the one-coder rule, where the coder with the interview's earliest excerpt counts.
+    """
+    one = rule == RULE_ONE
+    return f"""
+    ic AS (SELECT i_id, c_id, MIN(first_x) AS first_x FROM {source} GROUP BY i_id, c_id),
+    ik AS (SELECT i_id, COUNT(*) AS k, MIN(first_x) AS first_x FROM ic GROUP BY i_id),
+    keep AS (
+        SELECT ic.i_id, ic.c_id, {"1" if one else "ik.k"} AS k
+        FROM ic JOIN ik ON ik.i_id = ic.i_id
+        {"WHERE ic.first_x = ik.first_x" if one else ""}
+    )"""
+
+
+def comparison_rows(filters: Filters, *, with_chars: bool = False) -> list[dict[str, Any]]:
+    """Sum the filtered tags under the coder rule into cell rows and column rows.
+
+    Cell rows (`kind` "cell"): project, group, value, and the sums over interviews of the
+    excerpt count, presence (0 or 1) and coded characters, each divided by the number of
+    coders the interview is averaged over. Column rows (`kind` "column"): interviews coded and,
+    with `with_chars`, their characters. Coded characters count the union of a coder's spans,
+    so overlapping excerpts with the same value are not counted twice.
+    """
+    base, params = _tag_source(filters)
+    if with_chars:
+        source = f"""(SELECT t.*, MAX(t.e) OVER (
+            PARTITION BY t.i_id, t.c_id, t.v_id ORDER BY t.s, t.e
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e FROM ({base}) t)"""
+        chars = """SUM(CASE WHEN src.prev_e IS NULL OR src.s >= src.prev_e THEN src.e - src.s
+                    WHEN src.e > src.prev_e THEN src.e - src.prev_e ELSE 0 END)"""
+    else:
+        source, chars = f"({base})", "0"
+    interview_table = connection.ops.quote_name(Interview._meta.db_table)
+    length = "SUM(LENGTH(it.text))" if with_chars else "0"
+    length_join = f"JOIN {interview_table} it ON it.id = d.i_id" if with_chars else ""
+    agreed = "WHERE applied = k" if filters.rule == RULE_AGREED else ""
+    sql = f"""
+    WITH icv AS (
+        SELECT src.p_id, src.grp, src.i_id, src.c_id, src.v_id,
+               COUNT(*) AS n, MIN(src.x_id) AS first_x, {chars} AS chars
+        FROM {source} src
+        GROUP BY src.p_id, src.grp, src.i_id, src.c_id, src.v_id
+    ),
+    {_keep_ctes(filters.rule, "icv")},
+    iv AS (
+        SELECT icv.p_id, icv.grp, icv.i_id, icv.v_id, SUM(icv.n) AS n, COUNT(*) AS applied,
+               SUM(icv.chars) AS chars, MAX(keep.k) AS k
+        FROM icv JOIN keep ON keep.i_id = icv.i_id AND keep.c_id = icv.c_id
+        GROUP BY icv.p_id, icv.grp, icv.i_id, icv.v_id
+    ),
+    d AS (SELECT DISTINCT p_id, grp, i_id FROM icv)
+    SELECT 'cell' AS kind, p_id, grp, v_id,
+           SUM(CAST(n AS {FLOAT}) / k) AS tags,
+           SUM(CAST(applied AS {FLOAT}) / k) AS present,
+           SUM(CAST(chars AS {FLOAT}) / k) AS chars,
+           COUNT(*) AS interviews
+    FROM iv {agreed}
+    GROUP BY p_id, grp, v_id
+    UNION ALL
+    SELECT 'column' AS kind, d.p_id, d.grp, NULL AS v_id, 0 AS tags, 0 AS present,
+           {length} AS chars, COUNT(*) AS interviews
+    FROM d {length_join}
+    GROUP BY d.p_id, d.grp
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [col[0] for col in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def kept_tag_ids_sql(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    """SQL selecting the ids of the filtered tags that the coder rule keeps."""
+    base, params = _tag_source(filters)
+    agreed_join = (
+        "JOIN ap ON ap.i_id = t.i_id AND ap.v_id = t.v_id AND ap.applied = keep.k"
+        if filters.rule == RULE_AGREED
+        else ""
+    )
+    sql = f"""
+    WITH t AS ({base}),
+    tx AS (SELECT i_id, c_id, MIN(x_id) AS first_x FROM t GROUP BY i_id, c_id),
+    {_keep_ctes(filters.rule, "tx")},
+    ap AS (
+        SELECT t.i_id, t.v_id, COUNT(DISTINCT t.c_id) AS applied
+        FROM t JOIN keep ON keep.i_id = t.i_id AND keep.c_id = t.c_id
+        GROUP BY t.i_id, t.v_id
+    )
+    SELECT t.ev_id FROM t JOIN keep ON keep.i_id = t.i_id AND keep.c_id = t.c_id {agreed_join}
+    """
+    return sql, params
+
+
+def kept_tags(filters: Filters) -> QuerySet:
+    """The filtered tags that count under the coder rule, as an ExcerptValue queryset."""
+    qs = filtered_tags(filters)
+    if filters.rule == RULE_ALL:
+        return qs
+    sql, params = kept_tag_ids_sql(filters)
+    return qs.filter(id__in=RawSQL(sql, params))
+
+
+def cooccurrence_rows(filters: Filters) -> list[dict[str, Any]]:
+    """Count, per project, pairs of tags with different values on overlapping text.
+
+    Two tags co-occur when one coder put both values on the same excerpt or on excerpts that
+    share at least one character of the same interview. Each pair is counted once.
+    """
+    base, params = _tag_source(filters)
+    sql = f"""
+    WITH t AS ({base})
+    SELECT a.p_id, a.v_id AS v1, b.v_id AS v2, COUNT(*) AS n
+    FROM t a JOIN t b
+      ON a.i_id = b.i_id AND a.c_id = b.c_id AND a.v_id < b.v_id AND a.s < b.e AND b.s < a.e
+    GROUP BY a.p_id, a.v_id, b.v_id
+    UNION ALL
+    SELECT p_id, v_id AS v1, v_id AS v2, COUNT(*) AS n FROM t GROUP BY p_id, v_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [col[0] for col in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
