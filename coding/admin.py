@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+
+from .audit import admin_snapshot, audit_record, audit_scope
 
 from .models import (
     AuditEvent,
@@ -22,6 +25,64 @@ from .models import (
 )
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Record every create, change and delete made through the admin in the audit trail."""
+
+    def _record(self, request: HttpRequest, action: str, obj: Any, before: Any, after: Any) -> None:
+        audit_record(
+            actor=request.user,
+            action=action,
+            instance=obj,
+            before=before,
+            after=after,
+            **audit_scope(obj),
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            before = None
+            if change and obj.pk:
+                old = type(obj).objects.filter(pk=obj.pk).first()
+                before = admin_snapshot(old) if old else None
+            super().save_model(request, obj, form, change)
+            self._record(
+                request, "update" if change else "create", obj, before, admin_snapshot(obj)
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            before, pk = admin_snapshot(obj), obj.pk
+            self._record(request, "delete", obj, before, None)
+            super().delete_model(request, obj)
+            obj.pk = pk
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._record(request, "delete", obj, admin_snapshot(obj), None)
+            super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with transaction.atomic():
+            deleted = [
+                (f.instance, admin_snapshot(f.instance))
+                for f in formset.deleted_forms
+                if f.instance.pk
+            ]
+            befores = {
+                f.instance.pk: admin_snapshot(type(f.instance).objects.get(pk=f.instance.pk))
+                for f in formset.initial_forms
+                if f.instance.pk and f.has_changed() and f not in formset.deleted_forms
+            }
+            for obj, before in deleted:
+                self._record(request, "delete", obj, before, None)
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                self._record(request, "create", obj, None, admin_snapshot(obj))
+            for obj, _fields in formset.changed_objects:
+                self._record(request, "update", obj, befores.get(obj.pk), admin_snapshot(obj))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -29,7 +90,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(ResearchProject)
-class ResearchProjectAdmin(admin.ModelAdmin):
+class ResearchProjectAdmin(AuditedAdmin):
     list_display = ["name", "slug", "kind", "is_synthetic", "interview_count", "created"]
     list_filter = ["kind", "is_synthetic"]
     search_fields = ["name", "slug", "description"]
@@ -45,7 +106,7 @@ class ResearchProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "project", "role", "created"]
     list_filter = ["role", "project"]
     search_fields = ["user__username", "user__email", "project__name"]
@@ -53,7 +114,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(AuditedAdmin):
     list_display = ["pseudonym", "project", "role", "attributes", "created"]
     list_filter = ["project", "role"]
     search_fields = ["pseudonym"]
@@ -61,7 +122,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AuditedAdmin):
     list_display = [
         "source_name",
         "created",
@@ -79,7 +140,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(AuditedAdmin):
     list_display = ["__str__", "project", "participant", "mode", "date", "word_count", "created"]
     list_filter = ["project", "mode", "participant__role", "date"]
     search_fields = ["title", "participant__pseudonym", "interviewer"]
@@ -90,7 +151,7 @@ class InterviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(CodebookValue)
-class CodebookValueAdmin(admin.ModelAdmin):
+class CodebookValueAdmin(AuditedAdmin):
     list_display = ["name", "slug", "project", "parent", "colour", "shortcut", "order", "is_active"]
     list_filter = ["is_active", "project"]
     search_fields = ["name", "slug", "definition"]
@@ -105,7 +166,7 @@ class ExcerptValueInline(admin.TabularInline):
 
 
 @admin.register(Excerpt)
-class ExcerptAdmin(admin.ModelAdmin):
+class ExcerptAdmin(AuditedAdmin):
     list_display = ["__str__", "interview", "coder", "start", "end", "created", "updated"]
     list_filter = ["interview__project", "coder", "tags__value"]
     search_fields = ["text", "note", "coder__username"]
@@ -116,7 +177,7 @@ class ExcerptAdmin(admin.ModelAdmin):
 
 
 @admin.register(CodingProgress)
-class CodingProgressAdmin(admin.ModelAdmin):
+class CodingProgressAdmin(AuditedAdmin):
     list_display = ["interview", "coder", "done_at", "updated"]
     list_filter = ["interview__project", "coder"]
     search_fields = ["coder__username", "memo"]
@@ -129,7 +190,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit trail can be browsed and filtered, never changed."""
 
     list_display = ["created", "actor_name", "action", "model", "object_id", "object_repr"]
-    list_filter = ["action", "model", "created"]
+    list_filter = ["action", "model", "actor_name", "created"]
     search_fields = ["actor_name", "object_repr", "object_id"]
     date_hierarchy = "created"
 

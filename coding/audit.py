@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
 from .models import AuditEvent
 
@@ -74,3 +75,43 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+WITHDRAWN_NOTE = "[withdrawn participant]"
+
+
+def audit_scrub(events: QuerySet[AuditEvent], *, note: str = WITHDRAWN_NOTE) -> int:
+    """Blank what earlier events recorded of someone's words (withdrawal, redaction).
+
+    The one sanctioned change to the audit trail: who acted and when stay; the snapshots go.
+    """
+    return events.scrub(note)
+
+
+AUDITED_ADMIN_EXCLUDE = {"text"}  # transcripts are tracked by their hash, never copied here
+
+
+def admin_snapshot(instance: models.Model) -> dict[str, Any]:
+    fields = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.name not in AUDITED_ADMIN_EXCLUDE and not f.primary_key
+    ]
+    return snapshot(instance, fields)
+
+
+def audit_scope(instance: models.Model) -> dict[str, int | None]:
+    """The project and participant an instance belongs to, for filtering and withdrawal."""
+    from .models import Participant, ResearchProject
+
+    if getattr(instance, "interview_id", None):
+        interview = instance.interview
+        return {"project_id": interview.project_id, "participant_id": interview.participant_id}
+    if isinstance(instance, ResearchProject):
+        return {"project_id": instance.pk, "participant_id": None}
+    participant_id = (
+        instance.pk
+        if isinstance(instance, Participant)
+        else getattr(instance, "participant_id", None)
+    )
+    return {"project_id": getattr(instance, "project_id", None), "participant_id": participant_id}

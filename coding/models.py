@@ -378,8 +378,31 @@ class CodingProgress(models.Model):
         return self.done_at is not None
 
 
+AUDIT_IS_APPEND_ONLY = "The audit trail is append-only: its records cannot be changed or deleted."
+
+
+class AuditImmutableError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AuditImmutableError(AUDIT_IS_APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError(AUDIT_IS_APPEND_ONLY)
+
+    def scrub(self, note: str) -> int:
+        """Blank the snapshots of these events; only data-protection services call this."""
+        return super().update(before=None, after=None, object_repr=note)
+
+
 class AuditEvent(models.Model):
-    """An append-only record of a change: who, when, what, and the values before and after."""
+    """An append-only record of a change: who, when, what, and the values before and after.
+
+    Rows are never changed or deleted, with one exception: withdrawal and redaction blank the
+    snapshots that hold a participant's words (`audit_scrub`), as research ethics require.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
@@ -411,8 +434,18 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.action} {self.model} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AuditImmutableError(AUDIT_IS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError(AUDIT_IS_APPEND_ONLY)
