@@ -10,7 +10,6 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from .audit import admin_snapshot, audit_record, audit_scope
-
 from .models import (
     AuditEvent,
     CodebookValue,
