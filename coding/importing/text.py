@@ -163,7 +163,7 @@ def guess_legacy_encoding(data: bytes) -> tuple[str, str] | None:
 def too_many_controls(text: str) -> bool:
     if not text:
         return False
-    return len(CONTROL_RE.findall(text)) > max(1, len(text) * BINARY_CONTROL_SHARE)
+    return len(CONTROL_RE.findall(text)) > max(8, len(text) * BINARY_CONTROL_SHARE)
 
 
 def check_not_binary(text: str, filename: str) -> None:
