@@ -240,22 +240,22 @@ def parse_xml(data: bytes, filename: str) -> QdeDocument:
     except ET.ParseError as exc:
         raise RefiError(NOT_XML.format(name=filename, error=exc)) from exc
     namespace, tag = root.tag[1:].split("}", 1) if root.tag.startswith("{") else ("", root.tag)
-    if (namespace, tag) == (PROJECT_NS, "Project"):
-        return _Reader(PROJECT_NS).project(root)
-    if (namespace, tag) == (CODEBOOK_NS, "CodeBook"):
-        return _Reader(CODEBOOK_NS).codebook(root)
-    expected_tag, expected = (
-        ("CodeBook", CODEBOOK_NS) if filename.lower().endswith(".qdc") else ("Project", PROJECT_NS)
+    # A .qdc holds a codebook and a project.qde a project: anything else is another kind of file.
+    expected, expected_tag = (
+        (CODEBOOK_NS, "CodeBook") if filename.lower().endswith(".qdc") else (PROJECT_NS, "Project")
     )
-    raise RefiError(
-        WRONG_NAMESPACE.format(
-            name=filename,
-            tag=tag,
-            namespace=namespace or "(none)",
-            expected_tag=expected_tag,
-            expected=expected,
+    if (namespace, tag) != (expected, expected_tag):
+        raise RefiError(
+            WRONG_NAMESPACE.format(
+                name=filename,
+                tag=tag,
+                namespace=namespace or "(none)",
+                expected_tag=expected_tag,
+                expected=expected,
+            )
         )
-    )
+    reader = _Reader(expected)
+    return reader.codebook(root) if expected == CODEBOOK_NS else reader.project(root)
 
 
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")

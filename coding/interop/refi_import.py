@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -331,7 +332,33 @@ class _Plan:
             self._plan_sources()
             self._plan_memos()
             self._count_skipped_kinds()
+        self._check_rows()
         self._finish_report()
+
+    def _check_rows(self) -> None:
+        """Run the models' own field checks on every new row that is not an excerpt.
+
+        Excerpts are built from the interview text between their offsets, so they hold by
+        construction; foreign keys are left out because the rows they point at are unsaved.
+        """
+        errors: list[str] = []
+        rows: list[tuple[Any, list[str], str]] = [
+            *((v, ["project", "parent"], f"Value '{v.name}'") for v in self.new_values),
+            *((u, ["password"], f"Coder '{u.username}'") for u in self.new_users),
+            *((p, ["project"], f"Case '{p.pseudonym}'") for p in self.new_participants),
+            *(
+                (i, ["project", "participant", "import_batch"], f"Source '{i.title}'")
+                for i in self.new_interviews
+            ),
+        ]
+        for row, exclude, label in rows:
+            try:
+                row.clean_fields(exclude=exclude)
+                row.clean()
+            except ValidationError as exc:
+                errors.append(f"{label} cannot be saved: {' '.join(exc.messages)}")
+        if errors:
+            raise RefiError(errors)
 
     def _plan_codes(self) -> None:
         visible = list(CodebookValue.objects.for_project(self.project).order_by("project_id"))
