@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, compare, importing, pages
+from .views import api, coding, compare, importing, pages, refi
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -50,5 +50,21 @@ urlpatterns = [
     path("manage/imports/<int:pk>/", importing.import_detail, name="import_detail"),
     path("manage/imports/<int:pk>/rollback/", importing.import_rollback, name="import_rollback"),
     # --- REFI-QDA exchange (admins, under manage/refi/) ---
+    path("manage/refi/", refi.refi_home, name="refi_home"),
+    path("manage/refi/import/<str:token>/", refi.refi_mapping, name="refi_mapping"),
+    path("manage/refi/import/<str:token>/cancel/", refi.refi_cancel, name="refi_cancel"),
+    path("manage/refi/imported/", refi.refi_done, name="refi_done"),
+    path("manage/refi/export/all.qdpx", refi.refi_export_qdpx, name="refi_export_all"),
+    path(
+        "manage/refi/export/projects/<slug:slug>.qdpx",
+        refi.refi_export_qdpx,
+        name="refi_export_project",
+    ),
+    path("manage/refi/export/codebook.qdc", refi.refi_export_qdc, name="refi_export_codebook"),
+    path(
+        "manage/refi/export/codebooks/<slug:slug>.qdc",
+        refi.refi_export_qdc,
+        name="refi_export_project_codebook",
+    ),
     # --- audit and data protection (admins, under manage/) ---
 ]
