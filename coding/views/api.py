@@ -57,8 +57,8 @@ def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
     return selectors.excerpt_rows(excerpt.interview_id, [excerpt.pk])[0]
 
 
+@api_view  # first, so that signed-out callers always get 401
 @require_http_methods(["GET", "POST"])
-@api_view
 def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         interview, _ = interview_for_user(request.user, pk)
@@ -76,8 +76,8 @@ def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse(excerpt_json(excerpt), status=201)
 
 
+@api_view  # first, so that signed-out callers always get 401
 @require_http_methods(["GET", "PATCH", "DELETE"])
-@api_view
 def excerpt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     excerpt = Excerpt.objects.filter(pk=pk).first()
     if excerpt is None:
@@ -99,8 +99,8 @@ def excerpt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse(excerpt_json(excerpt))
 
 
+@api_view  # first, so that signed-out callers always get 401
 @require_http_methods(["GET", "PATCH"])
-@api_view
 def interview_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed-in coder's memo and done mark on an interview."""
     interview, _ = interview_for_user(request.user, pk, write=request.method == "PATCH")

@@ -1,0 +1,143 @@
+"""The permission matrix (README "Roles and permissions"), walked over every URL pattern.
+
+Each named URL of the project must appear in MATRIX, so a new view cannot be forgotten. For
+each role the test asserts the status of a GET; for anonymous visitors it also tries POST, so
+that authentication is checked before anything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coding.models import CodebookValue, ImportBatch
+
+from .conftest import make_excerpt, make_interview
+
+ROLES = ("outsider", "peer", "evaluator", "admin")
+LOGIN = "login"  # anonymous: redirected to the login page (HTML) or 401 (JSON API)
+STAFF = {"outsider": 403, "peer": 403, "evaluator": 403, "admin": 200}
+MEMBERS = {"outsider": 404, "peer": 200, "evaluator": 200, "admin": 200}
+SIGNED_IN = {"outsider": 200, "peer": 200, "evaluator": 200, "admin": 200}
+
+
+def staff(admin_status: int) -> dict[str, int]:
+    return {**STAFF, "admin": admin_status}
+
+
+# url name -> (kwargs key, query string, expected GET status per signed-in role)
+MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
+    "home": ("", "", SIGNED_IN),
+    "my_work": ("", "", SIGNED_IN),
+    "project_detail": ("project", "", MEMBERS),
+    "interview_detail": ("interview", "", MEMBERS),
+    "api_interview_excerpts": ("interview", "", MEMBERS),
+    "api_excerpt_detail": ("excerpt", "", MEMBERS),
+    "api_interview_progress": ("interview", "", MEMBERS),
+    # Comparisons span the projects a reader may see; outsiders see an empty comparison.
+    "compare": ("", "", SIGNED_IN),
+    "compare_cell": ("", "cell", MEMBERS),
+    "compare_chart": ("chart", "", SIGNED_IN),
+    "compare_cooccurrence": ("", "", SIGNED_IN),
+    "compare_agreement": ("", "", SIGNED_IN),
+    "compare_export": ("export", "", SIGNED_IN),
+    "import_list": ("", "", STAFF),
+    "import_new": ("", "", STAFF),
+    "import_manifest_template": ("", "", STAFF),
+    "import_preview": ("token", "", staff(404)),  # no such upload
+    "import_confirm": ("token", "", staff(405)),  # POST only
+    "import_cancel": ("token", "", staff(405)),
+    "import_detail": ("batch", "", STAFF),
+    "import_rollback": ("batch", "", STAFF),
+    "refi_home": ("", "", STAFF),
+    "refi_mapping": ("token", "", staff(404)),
+    "refi_cancel": ("token", "", staff(405)),
+    "refi_done": ("", "", staff(302)),  # nothing imported in this session: back to the start
+    "refi_export_all": ("", "", staff(405)),  # POST only
+    "refi_export_project": ("project", "", staff(405)),
+    "refi_export_codebook": ("", "", staff(405)),
+    "refi_export_project_codebook": ("project", "", staff(405)),
+    "participant_withdraw": ("participant", "", STAFF),
+    "interview_redact": ("interview", "", STAFF),
+}
+PUBLIC = {"login", "logout"}
+
+
+def url_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin checks is_staff itself (tested below)
+            names |= url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_it_has_a_matrix_entry_for_every_url() -> None:
+    names = url_names(get_resolver().url_patterns)
+    assert names - PUBLIC == set(MATRIX), "Add new URLs to MATRIX and to the README's matrix"
+
+
+@pytest.fixture
+def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: Any) -> dict:
+    interview = make_interview(project, "Interviewer: Hi\nParticipant: I felt safe there.")
+    excerpt = make_excerpt(interview, peer, 16, 30, "safety")
+    batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
+    safety = CodebookValue.objects.get(slug="safety")
+    kwargs = {
+        "": {},
+        "project": {"slug": project.slug},
+        "interview": {"pk": interview.pk},
+        "participant": {"pk": interview.participant_id},
+        "excerpt": {"pk": excerpt.pk},
+        "batch": {"pk": batch.pk},
+        "token": {"token": "0" * 32},
+        "chart": {"kind": "bars"},
+        "export": {"what": "table", "fmt": "csv"},
+    }
+    queries = {"": "", "cell": f"?column={project.pk}&value={safety.pk}"}
+    users = {"outsider": outsider, "peer": peer, "evaluator": evaluator, "admin": admin_user}
+    return {"kwargs": kwargs, "queries": queries, "users": users}
+
+
+def url_for(world: dict, name: str) -> str:
+    kwargs_key, query_key, _ = MATRIX[name]
+    return reverse(name, kwargs=world["kwargs"][kwargs_key]) + world["queries"][query_key]
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_it_sends_anonymous_visitors_to_login(client: Client, world: dict, name: str) -> None:
+    url = url_for(world, name)
+    for method in (client.get, client.post):
+        response = method(url)
+        if name.startswith("api_"):
+            assert response.status_code == 401, (method, response.status_code)
+        else:
+            assert response.status_code == 302, (method, response.status_code)
+            assert response["Location"].startswith(reverse("login")), response["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_it_gives_each_role_what_the_matrix_allows(
+    client: Client, world: dict, name: str, role: str
+) -> None:
+    client.force_login(world["users"][role])
+    response = client.get(url_for(world, name))
+    expected = MATRIX[name][2][role]
+    assert response.status_code == expected, (name, role, response.status_code)
+    assert "unsafe-inline" not in response.get("Content-Security-Policy", "")
+
+
+@pytest.mark.parametrize("role", ["outsider", "peer", "evaluator"])
+def test_it_keeps_the_django_admin_to_staff(client: Client, world: dict, role: str) -> None:
+    client.force_login(world["users"][role])
+    for url in ("/admin/", "/admin/coding/interview/", "/admin/coding/auditevent/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
