@@ -29,11 +29,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = (
-    "group safe people felt listened peer support week talk tea choose share trust "
-    "experience understood alone together facilitator space welcome again difficult "
-    "helped café naïve chose could would really mostly online phone meet"
-).split()
+WORDS = [
+    "group",
+    "safe",
+    "people",
+    "felt",
+    "listened",
+    "peer",
+    "support",
+    "week",
+    "talk",
+    "tea",
+    "choose",
+    "share",
+    "trust",
+    "experience",
+    "understood",
+    "alone",
+    "together",
+    "facilitator",
+    "space",
+    "welcome",
+    "again",
+    "difficult",
+    "helped",
+    "café",
+    "naïve",
+    "chose",
+    "could",
+    "would",
+    "really",
+    "mostly",
+    "online",
+    "phone",
+    "meet",
+]
 
 
 def setup_django() -> None:
