@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from coding.codebook import codebook_fixture
-from coding.models import CodebookValue
+from coding.models import TEXT_COLOUR, CodebookValue, contrast_ratio
 
 SIX = [
     "Experience in common",
@@ -40,15 +41,23 @@ def test_it_offers_trust_only_to_its_project(project: Any, other_project: Any) -
     assert CodebookValue.objects.for_project(other_project).count() == 7
 
 
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+def test_it_computes_wcag_contrast() -> None:
+    # WCAG's own extremes and a known pair.
+    assert round(contrast_ratio("#000000", "#ffffff"), 1) == 21.0
+    assert round(contrast_ratio("#777777", "#ffffff"), 2) == 4.48
 
 
 def test_it_has_highlight_colours_that_keep_body_text_readable() -> None:
     """WCAG 2.2 AA: 4.5:1 between the page's text colour (#212529) and each highlight."""
-    text = _luminance("#212529")
     for value in codebook_fixture()["values"]:
-        ratio = (_luminance(value["colour"]) + 0.05) / (text + 0.05)
-        assert ratio >= 4.5, (value["slug"], ratio)
+        assert contrast_ratio(value["colour"], TEXT_COLOUR) >= 4.5, value["slug"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_value_colour_too_dark_to_read_text_on(project: Any) -> None:
+    value = CodebookValue(project=project, slug="hope", name="Hope", colour="#1f77b4")
+    with pytest.raises(ValidationError) as info:
+        value.full_clean()
+    assert "too dark" in info.value.message_dict["colour"][0]
+    value.colour = "#cfe2ff"
+    value.full_clean()
