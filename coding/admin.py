@@ -118,6 +118,19 @@ class ParticipantAdmin(AuditedAdmin):
     list_filter = ["project", "role"]
     search_fields = ["pseudonym"]
     list_select_related = ["project"]
+    actions = ["withdraw_participant"]
+
+    @admin.action(description="Withdraw participant…")
+    def withdraw_participant(self, request: HttpRequest, queryset: QuerySet[Participant]) -> Any:
+        # Imported here to keep this data-protection action self-contained in a shared module.
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        if queryset.count() != 1:
+            messages.warning(request, "Choose one participant at a time to withdraw.")
+            return None
+        # The confirmation page says exactly what goes before anything is deleted.
+        return redirect("participant_withdraw", pk=queryset.get().pk)
 
 
 @admin.register(ImportBatch)
@@ -147,6 +160,18 @@ class InterviewAdmin(AuditedAdmin):
     readonly_fields = ["guid", "content_hash", "word_count", "created"]
     autocomplete_fields = ["participant"]
     date_hierarchy = "date"
+    actions = ["mask_name"]
+
+    @admin.action(description="Mask a name in the transcript…")
+    def mask_name(self, request: HttpRequest, queryset: QuerySet[Interview]) -> Any:
+        # Imported here to keep this data-protection action self-contained in a shared module.
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        if queryset.count() != 1:
+            messages.warning(request, "Choose one interview at a time to mask a name in.")
+            return None
+        return redirect("interview_redact", pk=queryset.get().pk)
 
 
 @admin.register(CodebookValue)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, compare, importing, pages, refi
+from .views import api, coding, compare, importing, pages, protection, refi
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -67,4 +67,14 @@ urlpatterns = [
         name="refi_export_project_codebook",
     ),
     # --- audit and data protection (admins, under manage/) ---
+    path(
+        "manage/participants/<int:pk>/withdraw/",
+        protection.participant_withdraw_view,
+        name="participant_withdraw",
+    ),
+    path(
+        "manage/interviews/<int:pk>/redact/",
+        protection.interview_redact_view,
+        name="interview_redact",
+    ),
 ]
