@@ -349,12 +349,16 @@ def _partial_runs(
 
 
 def _excerpt_at(items: list[tuple[int, int, int]], start: int, end: int) -> int | None:
-    """An excerpt of one coder that overlaps the passage, the widest overlap first."""
-    best, best_overlap = None, 0
+    """The coder's excerpt on the passage (widest overlap), else their nearest one.
+
+    The nearest excerpt still scrolls that coder's view to the right part of the transcript.
+    """
+    best, best_score = None, None
     for s, e, excerpt_id in items:
         overlap = min(e, end) - max(s, start)
-        if overlap > best_overlap:
-            best, best_overlap = excerpt_id, overlap
+        score = (0, -overlap) if overlap > 0 else (1, -overlap)
+        if best_score is None or score < best_score:
+            best, best_score = excerpt_id, score
     return best
 
 

@@ -103,6 +103,7 @@ class ComparisonForm(forms.Form):
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = UNKNOWN_CHOICE
             if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-check-input"
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-select-sm" if css == "form-select" else css

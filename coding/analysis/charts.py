@@ -95,8 +95,8 @@ def bar_chart_svg(comparison: Comparison) -> str:
         _pattern_defs("bar", [v.colour for v, _ in rows], n_cols),
         f'<text x="{left}" y="22" font-size="15" font-weight="600" fill="{INK}">{_t(title)}</text>',
     ]
-    for k in range(5):
-        v = top_value * k / 4
+    for k in range(6):
+        v = top_value * k / 5
         yy = y(v)
         out.append(
             f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d0d0d0"/>'
@@ -175,7 +175,7 @@ def heatmap_svg(comparison: Comparison) -> str:
     """Values by columns; each cell shaded in the value's colour by size, with its number."""
     columns = comparison.columns
     rows = comparison.rows
-    cell_w, cell_h, left, top = 150, 40, 190, 70
+    cell_w, cell_h, left, top = 128, 40, 190, 84
     width = left + cell_w * len(columns) + 20
     height = top + cell_h * len(rows) + 50
     numbers = [c.number for _, cells in rows for c in cells if c.number is not None]
@@ -195,8 +195,8 @@ def heatmap_svg(comparison: Comparison) -> str:
     for ci, column in enumerate(columns):
         cx = left + ci * cell_w + cell_w / 2
         out.append(
-            f'<text x="{cx:.1f}" y="{top - 22}" font-size="12" font-weight="600" '
-            f'text-anchor="middle" fill="{INK}">{_t(column.short)}</text>'
+            f'<text x="{cx:.1f}" y="{top - 50}" font-size="12" font-weight="600" '
+            f'text-anchor="middle" fill="{INK}">{_wrap(column.short, cx, top - 50, 18)}</text>'
         )
         if column.group_label:
             out.append(

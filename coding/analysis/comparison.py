@@ -342,7 +342,9 @@ def table_rows(comparison: Comparison) -> list[list[Any]]:
             def num(x: float, hidden: bool) -> Any:
                 if hidden:
                     return threshold
-                return None if math.isnan(x) else round(float(x), 6)
+                if math.isnan(x):
+                    return None
+                return int(x) if float(x).is_integer() else round(float(x), 6)
 
             out.append(
                 [

@@ -87,6 +87,9 @@ def filtered_tags(filters: Filters) -> QuerySet:
     """The excerpt-value tags in scope (before the coder rule, which needs aggregation)."""
     from ..models import ExcerptValue
 
+    if not filters.project_ids:
+        # `IN ()` cannot be compiled into SQL; this condition is valid and never true.
+        return ExcerptValue.objects.filter(pk__isnull=True)
     qs = ExcerptValue.objects.filter(**{f"{INTERVIEW}project_id__in": filters.project_ids})
     return apply_filters(qs, filters)
 

@@ -97,7 +97,11 @@ def measures_frame(
     )
     for frame in (cells, totals):
         frame["grp"] = frame["grp"].fillna("").astype(str)
-        frame["col"] = [column_key(p, g) for p, g in zip(frame["p_id"], frame["grp"], strict=True)]
+        keys = [column_key(p, g) for p, g in zip(frame["p_id"], frame["grp"], strict=True)]
+        frame["col"] = pd.Series(keys, index=frame.index, dtype=object)
+        frame["v_id"] = frame["v_id"].astype(object)
+    grid["col"] = grid["col"].astype(object)
+    grid["v_id"] = grid["v_id"].astype(object)
     cells = cells.drop(columns=["kind", "p_id", "grp"]).rename(
         columns={"interviews": "interviews_with"}
     )
@@ -105,6 +109,8 @@ def measures_frame(
     frame = grid.merge(cells, on=["col", "v_id"], how="left").merge(totals, on="col", how="left")
     for name in ("tags", "present", "chars", "interviews_with", "interviews", "length"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0.0).astype(float)
+    frame["applies"] = frame["applies"].astype(bool)
+    frame["framework"] = frame["framework"].astype(bool)
     applied = frame[frame["applies"]]
     tags_total = applied.groupby("col")["tags"].sum()
     frame["tags_total"] = frame["col"].map(tags_total).fillna(0.0)

@@ -1,0 +1,85 @@
+"""The filter options shared by export_comparison and export_excerpts."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ...audit import audit_record
+from ...compare_forms import ComparisonForm, options_query
+from ...exports import CSV, FORMATS, XLSX, csv_lines, xlsx_file
+from ...models import AuditEvent
+
+
+def add_filter_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--format", choices=sorted(FORMATS), default=CSV)
+    parser.add_argument(
+        "--output", "-o", help="File to write (CSV goes to standard output without it)."
+    )
+    parser.add_argument(
+        "--project", action="append", help="Project slug (repeatable; default all)."
+    )
+    parser.add_argument("--role", action="append", help="Participant role (repeatable).")
+    parser.add_argument("--mode", action="append", help="Interview mode (repeatable).")
+    parser.add_argument("--date-from", dest="date_from", help="Interviews on or after YYYY-MM-DD.")
+    parser.add_argument("--date-to", dest="date_to", help="Interviews on or before YYYY-MM-DD.")
+    parser.add_argument("--attr", action="append", help="Participant attribute name=value.")
+    parser.add_argument("--coder", action="append", help="Coder username (repeatable).")
+    parser.add_argument("--rule", choices=["all", "one", "agreed"], default="all")
+    parser.add_argument("--breakdown", help="role, mode or attr:<name>.")
+
+
+def filter_form(options: dict[str, Any]) -> ComparisonForm:
+    form = ComparisonForm(options_query(options), user=None)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"--{name.replace('_', '-')}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        raise CommandError(f"Check the filters: {problems}")
+    return form
+
+
+def write_export(
+    command: BaseCommand,
+    options: dict[str, Any],
+    *,
+    what: str,
+    header: list[str],
+    rows: Any,
+    sheets: Any,
+    filters: Any,
+) -> None:
+    fmt = options["format"]
+    output = options.get("output")
+    if fmt == XLSX and not output:
+        raise CommandError("XLSX needs --output FILE.")
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.EXPORT,
+        model="comparison" if what == "table" else "excerpt",
+        object_repr=f"{what} as {fmt.upper()} (command)",
+        after={
+            "export": what,
+            "format": fmt,
+            "filters": filters.description,
+            "coder_rule": filters.rule,
+        },
+    )
+    if fmt == XLSX:
+        with xlsx_file(sheets) as handle, open(output, "wb") as out:
+            while chunk := handle.read(1 << 20):
+                out.write(chunk)
+    else:
+        target = (
+            open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            if output
+            else contextlib.nullcontext(command.stdout)
+        )
+        with target as stream:
+            for line in csv_lines(header, rows):
+                stream.write(line)
+    if output:
+        command.stderr.write(f"Wrote {output}")
