@@ -36,7 +36,10 @@ class Command(BaseCommand):
             f"Demo data: {result.created_interviews} interviews and {result.created_excerpts} "
             f"excerpts created ({elapsed:.1f} s). Existing demo data was kept."
         )
-        self.stdout.write("Demo logins (passwords are new each time this command runs):")
+        if options["password"]:
+            self.stdout.write("Demo logins (with the password given):")
+        else:
+            self.stdout.write("Demo logins (passwords are new each time this command runs):")
         roles = {"admin": "admin", "amira": "peer researcher", "ben": "peer researcher"}
         for username, password in result.passwords.items():
             role = roles.get(username, "evaluator")
