@@ -347,3 +347,15 @@ def test_it_stores_any_text_identically(
     interview = Interview.objects.get(pk=report.rows[0].interview_id)
     assert interview.text == normalise_text(text)
     Interview.objects.all().delete()
+
+
+def test_it_warns_about_a_row_name_missing_from_its_text(project: Any, tmp_path: Path) -> None:
+    files = two_rows()
+    files["manifest.csv"] = files["manifest.csv"].replace(
+        "in person,", "in person,Hello;Sarha Jnoes"
+    )
+    report = batch_import(
+        path=write_files(tmp_path, files), names="Absent Everywhere", dry_run=True
+    )
+    assert report.rows[0].warnings == [msg.NAMES_NOT_FOUND.format(missing=1, total=2)]
+    assert report.rows[1].warnings == []

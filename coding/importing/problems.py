@@ -77,7 +77,10 @@ PARTICIPANT_DIFFERS = (
     "Participant {pseudonym} already exists with other details (role or attributes); the "
     "existing details were kept."
 )
-NAMES_NOT_FOUND = "{missing} of the {total} names to remove did not appear in this transcript."
+NAMES_NOT_FOUND = (
+    "{missing} of the {total} names in this row's redact column did not appear in the "
+    "transcript: check their spelling."
+)
 
 # Reading one transcript file.
 UNSUPPORTED_TYPE = (

@@ -70,10 +70,13 @@ class Redactor:
             else None
         )
 
-    def redact(self, text: str) -> tuple[str, int, int]:
-        """Return the text with names replaced, the number of replacements, names not found."""
+    def redact(self, text: str) -> tuple[str, int, set[str]]:
+        """Return the text with names replaced, the number of replacements, the names found.
+
+        Names found are given by `name_key`.
+        """
         if self.regex is None:
-            return text, 0, 0
+            return text, 0, set()
         found: set[str] = set()
 
         def substitute(match: re.Match[str]) -> str:
@@ -89,7 +92,7 @@ class Redactor:
             return item.replacement
 
         redacted, count = self.regex.subn(substitute, text)
-        return redacted, count, len(self.by_key) - len(found)
+        return redacted, count, found
 
 
 @lru_cache(maxsize=256)
