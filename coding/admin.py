@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .audit import admin_snapshot, audit_record, audit_scope
 from .models import (
@@ -144,11 +146,17 @@ class ImportBatchAdmin(AuditedAdmin):
         "skipped_count",
         "error_count",
         "warning_count",
+        "report_link",
     ]
     list_filter = ["status", "created"]
     search_fields = ["source_name", "created_by__username"]
     list_select_related = ["created_by"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    @admin.display(description="Report")
+    def report_link(self, obj: ImportBatch) -> str:
+        # The import pages show the report as a table and offer the rollback.
+        return format_html('<a href="{}">Report</a>', reverse("import_detail", args=[obj.pk]))
 
 
 @admin.register(Interview)

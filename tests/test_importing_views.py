@@ -243,3 +243,10 @@ def test_it_lists_batches_in_constant_queries(
     client.force_login(admin_user)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("import_list")).status_code == 200
+
+
+def test_it_links_batches_in_django_admin_to_their_report(client: Client, admin_user: Any) -> None:
+    batch = ImportBatch.objects.create(source_name="b.zip", created_by=admin_user)
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:coding_importbatch_changelist")).content.decode()
+    assert reverse("import_detail", args=[batch.pk]) in html
