@@ -359,3 +359,15 @@ def test_it_warns_about_a_row_name_missing_from_its_text(project: Any, tmp_path:
     )
     assert report.rows[0].warnings == [msg.NAMES_NOT_FOUND.format(missing=1, total=2)]
     assert report.rows[1].warnings == []
+
+
+def test_it_refuses_a_word_document_that_is_a_zip_bomb(project: Any, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.docx"
+    make_zip(bomb, {"word/document.xml": b" " * (5 * 1024 * 1024)})  # packs to ~5 KB
+    files = two_rows()
+    files["manifest.csv"] = files["manifest.csv"].replace("b.txt", "bomb.docx")
+    del files["b.txt"]
+    files["bomb.docx"] = bomb.read_bytes()
+    report = batch_import(path=write_files(tmp_path / "batch", files))
+    assert report.rows[1].errors == [msg.CORRUPT_DOCX.format(file="bomb.docx")]
+    assert not Interview.objects.exists()

@@ -335,7 +335,11 @@ def read_row_text(source: BatchSource, row: RowPlan, values: dict[str, str]) -> 
         return None
     try:
         path = source.locate(values["file"])
-        extracted = extract_text(source.read(path), path, max_unpacked=source.limits.max_total_size)
+        data = source.read(path)
+        # A .docx or .odt is itself a zip: it gets the batch's limits on unpacking too.
+        limits = source.limits
+        max_unpacked = min(limits.max_total_size, max(len(data), 1) * limits.max_ratio)
+        extracted = extract_text(data, path, max_unpacked=max_unpacked)
     except UnreadableFile as exc:
         row.errors.append(str(exc))
         return None

@@ -8,7 +8,6 @@ and readable only by the admin who uploaded it. Confirming validates the file ag
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
@@ -103,4 +102,3 @@ def purge_stale(now: float | None = None) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             continue
-    os.utime(root)
