@@ -208,8 +208,11 @@ def test_it_lists_batches_and_rolls_one_back(
     url = reverse("import_rollback", args=[report.batch.pk])
     assert "Yes, roll back this batch" in client.get(url).content.decode()
     response = client.post(url, follow=True)
-    assert "Batch rolled back: 2 interview(s) removed." in response.content.decode()
+    html = response.content.decode()
+    assert "Batch rolled back: 2 interview(s) removed." in html
     assert not Interview.objects.exists()
+    # The report stays, without links to the interviews that are gone.
+    assert "a.txt" in html and "/interviews/" not in html
 
 
 def test_it_will_not_roll_back_coded_work(

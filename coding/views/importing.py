@@ -135,7 +135,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "coding/importing/detail.html",
-        {"batch": batch, "report": batch.report, "coded": coded},
+        {
+            "batch": batch,
+            "report": batch.report,
+            "coded": coded,
+            "rolled_back": batch.status == ImportBatch.Status.ROLLED_BACK,
+        },
     )
 
 
