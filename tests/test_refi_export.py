@@ -53,7 +53,7 @@ def coded_project() -> tuple[ResearchProject, Any, Any]:
         slug="safe-venues",
         name="Safe venues",
         definition="Places that feel safe.",
-        colour="#123abc",
+        colour="#f5d0a9",
         parent=safety,
     )
     amira, ben = make_user("amira"), make_user("ben")
@@ -175,7 +175,7 @@ def test_it_exports_a_project_that_validates_against_the_schema(db: Any) -> None
     assert len(xml.findall(f".//{Q}Coding")) == 5
     assert sorted(c.get("name") for c in xml.iter(f"{Q}Case")) == ["Ash", "Rowan", "Willow"]
     sub = xml.find(f".//{Q}Code[@name='Safety']/{Q}Code")
-    assert (sub.get("name"), sub.get("color")) == ("Safe venues", "#123abc")
+    assert (sub.get("name"), sub.get("color")) == ("Safe venues", "#f5d0a9")
     assert sub.find(f"{Q}Description").text == "Places that feel safe."
     assert [s.get("name") for s in xml.iter(f"{Q}Set")] == ["Exchange project"]
     notes = sorted(n.find(f"{Q}PlainTextContent").text for n in xml.iter(f"{Q}Note"))

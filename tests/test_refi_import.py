@@ -256,10 +256,10 @@ def test_it_codes_a_whole_source_coded_without_a_selection(project: Any) -> None
 
 
 def test_it_matches_codes_to_values_by_name_and_creates_the_rest(project: Any) -> None:
-    child = code(CODE_CHILD, "Being heard", "<Description>Listened to.</Description>", "#123")
+    child = code(CODE_CHILD, "Being heard", "<Description>Listened to.</Description>", "#ABC")
     xml = qde(
         users((USER, "Robin"))
-        + codebook(code(CODE_SAFE, "safety"), code(CODE_NEW, "Belonging", child, "#00AA00"))
+        + codebook(code(CODE_SAFE, "safety"), code(CODE_NEW, "Belonging", child, "#0000AA"))
     )
     report = run(qdpx(xml), project)
     assert report.counts["codes_matched"] == 1
@@ -267,11 +267,13 @@ def test_it_matches_codes_to_values_by_name_and_creates_the_rest(project: Any) -
     belonging = CodebookValue.objects.get(project=project, name="Belonging")
     heard = CodebookValue.objects.get(project=project, name="Being heard")
     assert (belonging.colour, belonging.slug, str(belonging.guid)) == (
-        "#00aa00",
+        "#8c8cd9",
         "belonging",
         CODE_NEW,
     )
-    assert (heard.parent, heard.definition, heard.colour) == (belonging, "Listened to.", "#112233")
+    assert (heard.parent, heard.definition, heard.colour) == (belonging, "Listened to.", "#aabbcc")
+    # #0000AA is too dark under text: it was lightened, keeping its hue, and the report says so.
+    assert "1 code colours were lightened" in " ".join(report.warnings)
     assert not CodebookValue.objects.filter(project=project, name__iexact="safety").exists()
 
 

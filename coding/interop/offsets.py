@@ -17,7 +17,6 @@ from bisect import bisect_right
 from ..models import normalise_text
 
 _CR = re.compile(r"\r\n?")
-_TRAILING_SPACE = re.compile(r"[^\S\n]+(?=\n|\Z)")
 
 
 class OffsetMap:
@@ -135,7 +134,14 @@ def _composition_groups(line: str) -> list[tuple[int, int]]:
 
 
 def _trailing_spaces(text: str) -> tuple[str, OffsetMap]:
-    return _deletions(text, [(m.start(), m.end()) for m in _TRAILING_SPACE.finditer(text)])
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        kept = len(line.rstrip())
+        if kept != len(line):
+            spans.append((position + kept, position + len(line)))
+        position += len(line) + 1
+    return _deletions(text, spans)
 
 
 def _outer_blank_lines(text: str) -> tuple[str, OffsetMap]:

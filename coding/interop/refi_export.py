@@ -177,7 +177,8 @@ def refi_export(
     for excerpt in excerpts:
         by_interview[excerpt.interview_id].append(excerpt)
     codings = 0
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    # The fastest deflate level: a transcript shrinks nearly as much, in a third of the time.
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         sources = element(root, "Sources") if interviews else None
         for interview in interviews:
             path = f"{interview.guid}.txt"

@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from ..audit import audit_record
 from ..models import (
+    TEXT_COLOUR,
     AuditEvent,
     CodebookValue,
     CodingProgress,
@@ -40,6 +41,7 @@ from ..models import (
     Participant,
     ResearchProject,
     content_hash,
+    contrast_ratio,
 )
 from .offsets import normalise_with_map
 from .qde import Package, QdeCode, QdeSelection, QdeSource, RefiError, read_package, user_guid
@@ -79,6 +81,7 @@ REPORT_COUNTS = [
     *("codings", "codings_imported", "cases", "participants_created", "participants_matched"),
     *("participants_from_sources", "coders_matched", "coders_created", "memos", "excerpt_notes"),
 ]
+READABLE_CONTRAST = 4.5  # what CodebookValue.clean() asks of a highlight colour
 PALETTE = ["#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd"]
 _ROLE_VARIABLE = "role"
 
@@ -245,12 +248,24 @@ def _key(name: str) -> str:
 
 
 def _colour(value: str, index: int) -> str:
+    """The code's colour as #rrggbb (a palette colour when it has none)."""
     value = value.strip()
     if re.fullmatch(r"#[0-9a-fA-F]{6}", value):
         return value.lower()
     if re.fullmatch(r"#[0-9a-fA-F]{3}", value):
         return "#" + "".join(ch * 2 for ch in value[1:]).lower()
     return PALETTE[index % len(PALETTE)]
+
+
+def _readable(colour: str) -> str:
+    """The colour, lightened towards white until highlighted text on it stays readable."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(21):
+        mix = step / 20
+        candidate = "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in channels)
+        if contrast_ratio(candidate, TEXT_COLOUR) >= READABLE_CONTRAST:
+            return candidate
+    return "#ffffff"
 
 
 def _unique(base: str, taken: set[str], limit: int, key: Any = _key, sep: str = " ") -> str:
@@ -428,6 +443,10 @@ class _Plan:
         order: int,
         index: int,
     ) -> CodebookValue:
+        colour = _colour(code.color, index)
+        if _readable(colour) != colour:
+            colour = _readable(colour)
+            self.counts["colours_lightened"] += 1
         base = code.name.strip() or "Unnamed code"
         if _key(base) in names and code.parent:
             base = f"{base} ({codes_by_guid[code.parent].name.strip()})"
@@ -438,7 +457,7 @@ class _Plan:
             name=name,
             slug=slug,
             definition=code.description.strip(),
-            colour=_colour(code.color, index),
+            colour=colour,
             order=order,
         )
         self.new_values.append(value)
@@ -772,6 +791,11 @@ class _Plan:
         self.report.counts = {key: counts[key] for key in REPORT_COUNTS}
         self.report.codings_skipped = {k: v for k, v in self.codings_skipped.items() if v}
         self.report.selections_skipped = {k: v for k, v in self.selections_skipped.items() if v}
+        if counts["colours_lightened"]:
+            self.report.warnings.append(
+                f"{counts['colours_lightened']} code colours were lightened so that text "
+                "highlighted with them stays readable."
+            )
         if counts["participants_from_sources"]:
             self.report.warnings.append(
                 f"{counts['participants_from_sources']} sources belong to no case: a participant "
