@@ -98,8 +98,8 @@ def render_preview(
     )
 
 
-@require_POST
 @admin_required
+@require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     staged = staged_or_404(request, token)
     form = ImportConfirmForm(request.POST)
@@ -120,8 +120,8 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("import_detail", pk=report.batch.pk)
 
 
-@require_POST
 @admin_required
+@require_POST
 def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
     discard(staged_or_404(request, token))
     messages.info(request, "The upload was discarded; nothing was imported.")
