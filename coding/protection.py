@@ -176,6 +176,42 @@ def _scrub_import_reports(participant: Participant, interviews: list[tuple[int, 
     return changed
 
 
+def _unique_attribute_values(participant: Participant) -> set[str]:
+    """Attribute values no other participant of the project shares (they could identify)."""
+    others = Participant.objects.filter(project_id=participant.project_id).exclude(
+        pk=participant.pk
+    )
+    shared = {
+        (name, value)
+        for attributes in others.values_list("attributes", flat=True)
+        if isinstance(attributes, dict)
+        for name, value in attributes.items()
+    }
+    return {
+        value.casefold()
+        for name, value in (participant.attributes or {}).items()
+        if isinstance(value, str) and value.strip() and (name, value) not in shared
+    }
+
+
+def _scrub_exports(participant: Participant, note: str) -> int:
+    """Blank export events whose filters named an attribute value only this participant had."""
+    unique = _unique_attribute_values(participant)
+    if not unique:
+        return 0
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).filter(
+        Q(project_id=participant.project_id) | Q(project_id=None)
+    )
+    ids = [
+        pk
+        for pk, after in events.values_list("pk", "after").iterator(chunk_size=1000)
+        if _contains_any(after, unique)
+    ]
+    return sum(
+        audit_scrub(AuditEvent.objects.filter(pk__in=chunk), note=note) for chunk in _chunks(ids)
+    )
+
+
 @transaction.atomic
 def participant_withdraw(*, participant: Participant, actor: Any) -> WithdrawalResult:
     """Remove a participant with all their interviews, coding and memos, and their traces.
@@ -225,6 +261,7 @@ def participant_withdraw(*, participant: Participant, actor: Any) -> WithdrawalR
     ):
         _scrub_admin_log(model_class, ids, WITHDRAWN)
     _scrub_import_reports(participant, interviews)
+    _scrub_exports(participant, WITHDRAWN)
 
     pseudonym, project_id = participant.pseudonym, participant.project_id
     # The participant's interviews cascade, and with them their excerpts, value tags and memos.

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from coding.analysis.comparison import comparison_build
 from coding.analysis.filters import Filters
+from coding.audit import audit_record
 from coding.importing import batch_import
 from coding.models import (
     AuditEvent,
@@ -137,6 +138,15 @@ def test_it_leaves_nothing_of_the_participant_in_any_table(
 ) -> None:
     client.force_login(admin_user)
     edit_in_admin(client, seeded["participant"])
+    # An evaluator's export filtered on an attribute value only this participant has.
+    for town in ("Quillhaven", "Otterbury"):
+        audit_record(
+            actor=admin_user,
+            action=AuditEvent.Action.EXPORT,
+            model="excerpt",
+            project_id=project.pk,
+            after={"export": "excerpts", "filters": f"hometown: {town}"},
+        )
     before = every_row()
     # The check below can only pass because of the withdrawal: the data is there now.
     for secret in [*SECRETS, PSEUDONYM]:
@@ -154,6 +164,8 @@ def test_it_leaves_nothing_of_the_participant_in_any_table(
     assert len(naming) == 1, naming
     event = AuditEvent.objects.get(action=AuditEvent.Action.WITHDRAW)
     assert naming[0][0] == "coding.AuditEvent" and f'"id": {event.pk},' in naming[0][1]
+    # Another participant's export record stays as it was.
+    assert AuditEvent.objects.filter(after__filters="hometown: Otterbury").exists()
     # Comparisons read the live tables: the withdrawn interview no longer counts.
     assert safety_interviews(project) == 1
 
