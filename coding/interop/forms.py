@@ -45,7 +45,7 @@ class RefiMappingForm(forms.Form):
         label="Codes that match no value",
         choices=[(CREATE, "Create each as a value of this project"), (IGNORE, "Ignore them")],
         initial=CREATE,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select w-auto"}),
     )
 
     def __init__(
