@@ -15,6 +15,8 @@ from django.test import Client
 from .conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not passed on to subprocesses: the browser tests allow the ORM beside Playwright's loop.
+ISOLATED_ENV = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def login(client: Client, username: str, password: str) -> Any:
@@ -65,7 +67,7 @@ def test_it_sets_a_strict_policy_and_no_framing_on_pages(client: Client, peer: A
 
 
 def _production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env = {k: v for k, v in os.environ.items() if k not in ISOLATED_ENV}
     env.update(
         DEBUG="0",
         SECRET_KEY="x" * 20 + "-production-like-test-key-" + "y" * 30,

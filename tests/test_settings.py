@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from peervalues.settings import database_config
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not passed on to subprocesses: the browser tests allow the ORM beside Playwright's loop.
+ISOLATED_ENV = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def test_it_defaults_to_sqlite_in_the_project_folder(tmp_path: Path) -> None:
@@ -32,7 +34,7 @@ def test_it_refuses_other_databases() -> None:
 
 
 def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean = {k: v for k, v in os.environ.items() if k not in ISOLATED_ENV}
     return subprocess.run(
         [sys.executable, "-c", "import peervalues.settings as s; print(s.DEBUG, s.TIME_ZONE)"],
         cwd=ROOT,
