@@ -473,3 +473,39 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError(AUDIT_IS_APPEND_ONLY)
+
+
+class ValueTally(models.Model):
+    """Excerpts and coded characters per interview, coder and value: the comparison's input.
+
+    Kept in step with the excerpts by database triggers (they queue changed interviews in
+    `TallyQueue`) and `coding.analysis.tallies.tallies_refresh`, so that comparing a million
+    tags sums tens of thousands of rows instead. Derived data: never edit by hand.
+    """
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="+")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.ForeignKey(CodebookValue, on_delete=models.CASCADE, related_name="+")
+    excerpts = models.PositiveIntegerField()
+    chars = models.PositiveIntegerField(help_text="Characters in the union of the spans.")
+    first_excerpt = models.BigIntegerField(help_text="Smallest excerpt id, for the one-coder rule.")
+    text_length = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "coder", "value"], name="value_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value_id} by {self.coder_id} in {self.interview_id}: {self.excerpts}"
+
+
+class TallyQueue(models.Model):
+    """Interviews whose excerpts changed since their tallies were counted (filled by triggers)."""
+
+    interview_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.interview_id)

@@ -13,8 +13,17 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
-from ..models import Interview
-from .filters import RULE_AGREED, RULE_ALL, RULE_ONE, Filters, filtered_tags, group_expression
+from ..models import ValueTally
+from .filters import (
+    RULE_AGREED,
+    RULE_ALL,
+    RULE_ONE,
+    Filters,
+    apply_filters,
+    filtered_tags,
+    group_expression,
+)
+from .tallies import tallies_refresh
 
 FLOAT = "DOUBLE PRECISION"  # the same REAL arithmetic on SQLite and PostgreSQL
 
@@ -57,43 +66,56 @@ def _keep_ctes(rule: str, source: str) -> str:
     )"""
 
 
-def comparison_rows(filters: Filters, *, with_chars: bool = False) -> list[dict[str, Any]]:
-    """Sum the filtered tags under the coder rule into cell rows and column rows.
+def _tally_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    """SQL and parameters of the tallies in scope: one row per interview, coder and value."""
+    qs = (
+        apply_filters(
+            ValueTally.objects.filter(interview__project_id__in=filters.project_ids),
+            filters,
+            to_interview="interview__",
+        )
+        .order_by()
+        .values(
+            p_id=F("interview__project_id"),
+            grp=group_expression(filters, to_interview="interview__"),
+            i_id=F("interview_id"),
+            c_id=F("coder_id"),
+            v_id=F("value_id"),
+            n=F("excerpts"),
+            ch=F("chars"),
+            first_x=F("first_excerpt"),
+            len_=F("text_length"),
+        )
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[str, Any]]:
+    """Sum the tallies in scope under the coder rule into cell rows and column rows.
 
     Cell rows (`kind` "cell"): project, group, value, and the sums over interviews of the
     excerpt count, presence (0 or 1) and coded characters, each divided by the number of
-    coders the interview is averaged over. Column rows (`kind` "column"): interviews coded and,
-    with `with_chars`, their characters. Coded characters count the union of a coder's spans,
-    so overlapping excerpts with the same value are not counted twice.
+    coders the interview is averaged over, plus the number of interviews with the value.
+    Column rows (`kind` "column"): interviews coded and their characters. Coded characters
+    are the union of a coder's spans (see `tallies`). `with_chars` is kept for callers; the
+    tallies carry characters anyway.
     """
-    base, params = _tag_source(filters)
-    if with_chars:
-        source = f"""(SELECT t.*, MAX(t.e) OVER (
-            PARTITION BY t.i_id, t.c_id, t.v_id ORDER BY t.s, t.e
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e FROM ({base}) t)"""
-        chars = """SUM(CASE WHEN src.prev_e IS NULL OR src.s >= src.prev_e THEN src.e - src.s
-                    WHEN src.e > src.prev_e THEN src.e - src.prev_e ELSE 0 END)"""
-    else:
-        source, chars = f"({base})", "0"
-    interview_table = connection.ops.quote_name(Interview._meta.db_table)
-    length = "SUM(LENGTH(it.text))" if with_chars else "0"
-    length_join = f"JOIN {interview_table} it ON it.id = d.i_id" if with_chars else ""
+    if not filters.project_ids:
+        return []
+    tallies_refresh()
+    base, params = _tally_source(filters)
     agreed = "WHERE applied = k" if filters.rule == RULE_AGREED else ""
     sql = f"""
-    WITH icv AS (
-        SELECT src.p_id, src.grp, src.i_id, src.c_id, src.v_id,
-               COUNT(*) AS n, MIN(src.x_id) AS first_x, {chars} AS chars
-        FROM {source} src
-        GROUP BY src.p_id, src.grp, src.i_id, src.c_id, src.v_id
-    ),
+    WITH icv AS ({base}),
     {_keep_ctes(filters.rule, "icv")},
     iv AS (
         SELECT icv.p_id, icv.grp, icv.i_id, icv.v_id, SUM(icv.n) AS n, COUNT(*) AS applied,
-               SUM(icv.chars) AS chars, MAX(keep.k) AS k
+               SUM(icv.ch) AS chars, MAX(keep.k) AS k
         FROM icv JOIN keep ON keep.i_id = icv.i_id AND keep.c_id = icv.c_id
         GROUP BY icv.p_id, icv.grp, icv.i_id, icv.v_id
     ),
-    d AS (SELECT DISTINCT p_id, grp, i_id FROM icv)
+    d AS (SELECT p_id, grp, i_id, MAX(len_) AS length FROM icv GROUP BY p_id, grp, i_id)
     SELECT 'cell' AS kind, p_id, grp, v_id,
            SUM(CAST(n AS {FLOAT}) / k) AS tags,
            SUM(CAST(applied AS {FLOAT}) / k) AS present,
@@ -102,10 +124,10 @@ def comparison_rows(filters: Filters, *, with_chars: bool = False) -> list[dict[
     FROM iv {agreed}
     GROUP BY p_id, grp, v_id
     UNION ALL
-    SELECT 'column' AS kind, d.p_id, d.grp, NULL AS v_id, 0 AS tags, 0 AS present,
-           {length} AS chars, COUNT(*) AS interviews
-    FROM d {length_join}
-    GROUP BY d.p_id, d.grp
+    SELECT 'column' AS kind, p_id, grp, NULL AS v_id, 0 AS tags, 0 AS present,
+           SUM(length) AS chars, COUNT(*) AS interviews
+    FROM d
+    GROUP BY p_id, grp
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

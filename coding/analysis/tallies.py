@@ -1,0 +1,172 @@
+"""Keeping `ValueTally` (excerpts and coded characters per interview, coder and value) current.
+
+Database triggers (migration 0005) put the id of every interview whose tags or excerpts change
+into `TallyQueue`, whatever wrote them: the coding page, an import, a bulk insert, a cascade.
+Before each comparison `tallies_refresh` recounts just those interviews, so the comparison
+sums tens of thousands of tally rows rather than a million tags.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+
+from ..models import TallyQueue
+
+CHUNK = 2000
+QUEUE = "INSERT INTO coding_tallyqueue (interview_id)"
+
+PG_TRIGGERS = [
+    f"""CREATE OR REPLACE FUNCTION coding_tally_queue_tags() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            {QUEUE} SELECT DISTINCT e.interview_id FROM new_rows n
+            JOIN coding_excerpt e ON e.id = n.excerpt_id ON CONFLICT DO NOTHING;
+        END IF;
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            {QUEUE} SELECT DISTINCT e.interview_id FROM old_rows o
+            JOIN coding_excerpt e ON e.id = o.excerpt_id ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION coding_tally_queue_excerpts() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            {QUEUE} SELECT interview_id FROM new_rows UNION SELECT interview_id FROM old_rows
+            ON CONFLICT DO NOTHING;
+        ELSE
+            {QUEUE} SELECT DISTINCT interview_id FROM old_rows ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION coding_tally_queue_interview() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        {QUEUE} VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    "DROP TRIGGER IF EXISTS coding_tally_tags_insert ON coding_excerptvalue",
+    "CREATE TRIGGER coding_tally_tags_insert AFTER INSERT ON coding_excerptvalue "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION coding_tally_queue_tags()",
+    "DROP TRIGGER IF EXISTS coding_tally_tags_update ON coding_excerptvalue",
+    "CREATE TRIGGER coding_tally_tags_update AFTER UPDATE ON coding_excerptvalue "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION coding_tally_queue_tags()",
+    "DROP TRIGGER IF EXISTS coding_tally_tags_delete ON coding_excerptvalue",
+    "CREATE TRIGGER coding_tally_tags_delete AFTER DELETE ON coding_excerptvalue "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION coding_tally_queue_tags()",
+    "DROP TRIGGER IF EXISTS coding_tally_excerpts_update ON coding_excerpt",
+    "CREATE TRIGGER coding_tally_excerpts_update AFTER UPDATE ON coding_excerpt "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION coding_tally_queue_excerpts()",
+    "DROP TRIGGER IF EXISTS coding_tally_excerpts_delete ON coding_excerpt",
+    "CREATE TRIGGER coding_tally_excerpts_delete AFTER DELETE ON coding_excerpt "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION coding_tally_queue_excerpts()",
+    "DROP TRIGGER IF EXISTS coding_tally_interview_text ON coding_interview",
+    "CREATE TRIGGER coding_tally_interview_text AFTER UPDATE OF text ON coding_interview "
+    "FOR EACH ROW WHEN (OLD.text IS DISTINCT FROM NEW.text) "
+    "EXECUTE FUNCTION coding_tally_queue_interview()",
+]
+SQLITE_QUEUE = "INSERT OR IGNORE INTO coding_tallyqueue (interview_id)"
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS coding_tally_tags_insert AFTER INSERT ON coding_excerptvalue "
+    f"BEGIN {SQLITE_QUEUE} SELECT interview_id FROM coding_excerpt WHERE id = NEW.excerpt_id; END",
+    "CREATE TRIGGER IF NOT EXISTS coding_tally_tags_update AFTER UPDATE ON coding_excerptvalue "
+    f"BEGIN {SQLITE_QUEUE} SELECT interview_id FROM coding_excerpt WHERE id = NEW.excerpt_id; "
+    f"{SQLITE_QUEUE} SELECT interview_id FROM coding_excerpt WHERE id = OLD.excerpt_id; END",
+    "CREATE TRIGGER IF NOT EXISTS coding_tally_tags_delete AFTER DELETE ON coding_excerptvalue "
+    f"BEGIN {SQLITE_QUEUE} SELECT interview_id FROM coding_excerpt WHERE id = OLD.excerpt_id; END",
+    "CREATE TRIGGER IF NOT EXISTS coding_tally_excerpts_update AFTER UPDATE ON coding_excerpt "
+    f"BEGIN {SQLITE_QUEUE} VALUES (NEW.interview_id); "
+    f"{SQLITE_QUEUE} VALUES (OLD.interview_id); END",
+    "CREATE TRIGGER IF NOT EXISTS coding_tally_excerpts_delete AFTER DELETE ON coding_excerpt "
+    f"BEGIN {SQLITE_QUEUE} VALUES (OLD.interview_id); END",
+    "CREATE TRIGGER IF NOT EXISTS coding_tally_interview_text AFTER UPDATE OF text "
+    "ON coding_interview WHEN OLD.text IS NOT NEW.text "
+    f"BEGIN {SQLITE_QUEUE} VALUES (NEW.id); END",
+]
+TRIGGER_COUNT = 6
+
+
+def _trigger_count(cursor: Any) -> int:
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'coding_tally_%' "
+            "AND NOT tgisinternal"
+        )
+    else:
+        cursor.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'coding_tally_%'"
+        )
+    return int(cursor.fetchone()[0])
+
+
+def triggers_install(db: Any = None) -> None:
+    """Create the queueing triggers (again) and queue every coded interview for a recount.
+
+    Called by migration 0005, and by `tallies_refresh` if the triggers have gone: SQLite drops
+    a table's triggers when a later migration rebuilds the table.
+    """
+    db = db or connection
+    statements = PG_TRIGGERS if db.vendor == "postgresql" else SQLITE_TRIGGERS
+    with db.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute("DELETE FROM coding_tallyqueue")
+        cursor.execute(f"{QUEUE} SELECT DISTINCT interview_id FROM coding_excerpt")
+
+
+RECOUNT_SQL = """
+INSERT INTO coding_valuetally
+    (interview_id, coder_id, value_id, excerpts, chars, first_excerpt, text_length)
+SELECT w.i_id, w.c_id, w.v_id, COUNT(*),
+       SUM(CASE WHEN w.prev_e IS NULL OR w.s >= w.prev_e THEN w.e - w.s
+                WHEN w.e > w.prev_e THEN w.e - w.prev_e ELSE 0 END),
+       MIN(w.x_id), MAX(t.n)
+FROM (
+    SELECT e.interview_id AS i_id, e.coder_id AS c_id, ev.value_id AS v_id, e.id AS x_id,
+           e.start AS s, e."end" AS e,
+           MAX(e."end") OVER (
+               PARTITION BY e.interview_id, e.coder_id, ev.value_id
+               ORDER BY e.start, e."end", e.id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+    FROM coding_excerptvalue ev JOIN coding_excerpt e ON e.id = ev.excerpt_id
+    WHERE e.interview_id IN ({ids})
+) w
+JOIN (SELECT id, LENGTH(text) AS n FROM coding_interview WHERE id IN ({ids})) t ON t.id = w.i_id
+GROUP BY w.i_id, w.c_id, w.v_id
+"""
+
+
+def tallies_refresh() -> int:
+    """Recount the tallies of the queued interviews; return how many were recounted."""
+    done = 0
+    with connection.cursor() as cursor:
+        if _trigger_count(cursor) < TRIGGER_COUNT:
+            triggers_install()
+    with transaction.atomic():
+        claimed = TallyQueue.objects.order_by("interview_id")
+        if connection.features.has_select_for_update_skip_locked:
+            # Another request already recounting these skips them instead of waiting.
+            claimed = claimed.select_for_update(skip_locked=True)
+        ids = list(claimed.values_list("interview_id", flat=True))
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), CHUNK):
+                chunk = [int(i) for i in ids[start : start + CHUNK]]
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM coding_valuetally WHERE interview_id IN ({placeholders})", chunk
+                )
+                cursor.execute(RECOUNT_SQL.format(ids=placeholders), chunk + chunk)
+                cursor.execute(
+                    f"DELETE FROM coding_tallyqueue WHERE interview_id IN ({placeholders})", chunk
+                )
+                done += len(chunk)
+    return done
