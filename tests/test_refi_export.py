@@ -240,3 +240,28 @@ def test_it_records_exports_in_the_audit_trail(db: Any) -> None:
     assert events.count() == 2
     event = events.get(object_repr__endswith=".qdpx")
     assert (event.actor, event.project_id, event.after["codings"]) == (amira, project.pk, 5)
+
+
+def test_it_never_puts_codings_on_an_interview_whose_text_changed_since(db: Any) -> None:
+    project, _, _ = coded_project()
+    file = export([project])
+    changed = Interview.objects.get(title="Rowan")
+    changed.text = changed.text.replace("others", "[name]")
+    changed.save()
+    report = refi_import(file=file, filename="old.qdpx", project=project)
+    assert report.counts["interviews_created"] == 1
+    assert report.counts["interviews_matched"] == 1
+    assert any("its text differs" in w for w in report.warnings)
+    fresh = Interview.objects.get(project=project, title="Rowan", text__contains="others")
+    assert fresh.guid != changed.guid
+    assert fresh.excerpts.get().text == fresh.text[27:76]
+    assert changed.excerpts.count() == 1  # the changed interview keeps only its own excerpt
+
+
+def test_it_leaves_out_characters_xml_cannot_carry(db: Any) -> None:
+    project, _, _ = coded_project()
+    Excerpt.objects.filter(note="Venue matters.").update(note="Venue\x0b matters.\x01")
+    xml = etree.fromstring(read_qde(export([project])))
+    assert project_schema().validate(xml)
+    notes = [n.find(f"{Q}PlainTextContent").text for n in xml.iter(f"{Q}Note")]
+    assert "Venue matters." in notes

@@ -12,13 +12,13 @@ from lxml import etree
 
 from coding.interop import qde as qde_module
 from coding.interop.qde import RefiError
-from coding.interop.refi_import import (
+from coding.interop.refi_import import refi_import
+from coding.interop.report import (
     DUPLICATE_GUID,
     OUTSIDE_TEXT,
     SKIP_IGNORED,
     SKIP_MISSING,
     UNKNOWN_CODE,
-    refi_import,
 )
 from coding.models import (
     AuditEvent,

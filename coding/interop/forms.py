@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 
 from ..models import CodebookValue, ResearchProject
-from .refi_import import CREATE, IGNORE, CodeRow
+from .report import CREATE, IGNORE, CodeRow
 
 WRONG_EXTENSION = "Choose a REFI-QDA project (.qdpx) or codebook (.qdc) file."
 TOO_LARGE = "The file is larger than {limit} MB, the most this site accepts."

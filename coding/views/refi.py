@@ -18,7 +18,8 @@ from ..access import is_admin
 from ..interop.forms import RefiMappingForm, RefiUploadForm
 from ..interop.qde import RefiError
 from ..interop.refi_export import export_filename, refi_export, refi_export_codebook
-from ..interop.refi_import import RefiReport, refi_import
+from ..interop.refi_import import refi_import
+from ..interop.report import RefiReport
 from ..interop.stash import SESSION_KEY, stash_discard, stash_path, stash_save
 from ..models import CodebookValue, ResearchProject
 

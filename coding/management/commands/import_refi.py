@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from coding.interop.qde import RefiError
-from coding.interop.refi_import import CREATE, IGNORE, refi_import
+from coding.interop.refi_import import refi_import
+from coding.interop.report import CREATE, IGNORE
 from coding.models import CodebookValue, ResearchProject
 
 
