@@ -7,17 +7,22 @@ projects and change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Interview, Membership, ResearchProject
 
 ADMIN = "admin"
 PEER_RESEARCHER = Membership.Role.PEER_RESEARCHER.value
 EVALUATOR = Membership.Role.EVALUATOR.value
+
+View = Callable[..., HttpResponse]
 
 NOT_YOUR_PROJECT = "You are not a member of this project."
 READ_ONLY_ROLE = "Evaluators can read this project but not change its coding."
@@ -86,3 +91,22 @@ def interview_for_user(
     if write and not can_code(role):
         raise PermissionDenied(READ_ONLY_ROLE)
     return interview, role
+
+
+ADMINS_ONLY = "Only admins can open this page."
+
+
+def staff_required(message: str = ADMINS_ONLY) -> Callable[[View], View]:
+    """Decorate a view: anonymous visitors go to the login page, non-admins get a 403."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_admin(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..access import is_admin
+from ..access import staff_required
 from ..importing import RollbackRefused, batch_import, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
 from ..importing.pipeline import batch_coded_count
@@ -28,17 +24,7 @@ CHANGED_SINCE_PREVIEW = (
 )
 
 
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; signed-in users who are not admins get a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_admin(request.user):
-            raise PermissionDenied(ADMINS_ONLY)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+admin_required = staff_required(ADMINS_ONLY)
 
 
 def staged_or_404(request: HttpRequest, token: str) -> Staged:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from ..access import is_admin
+from ..access import staff_required
 from ..models import Interview, Participant
 from ..protection import (
     ProtectionError,
@@ -29,17 +25,7 @@ CONTEXT = 40  # characters shown either side of each occurrence in the preview
 PREVIEW_LIMIT = 50
 
 
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; signed-in users who are not admins get a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_admin(request.user):
-            raise PermissionDenied(ADMINS_ONLY)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+admin_required = staff_required(ADMINS_ONLY)
 
 
 @admin_required
