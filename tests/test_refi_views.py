@@ -185,3 +185,23 @@ def test_it_downloads_the_codebook(client: Client, admin_user: Any, project: Any
 def test_it_exports_only_by_post(client: Client, admin_user: Any, project: Any) -> None:
     client.force_login(admin_user)
     assert client.get(reverse("refi_export_project", args=[project.slug])).status_code == 405
+
+
+def test_it_lists_the_import_among_the_batches(
+    client: Client, admin_user: Any, project: Any
+) -> None:
+    from coding.interop.refi_import import refi_import
+    from coding.models import ImportBatch
+
+    with CPROCTOR.open("rb") as handle:
+        refi_import(file=handle, filename=CPROCTOR.name, project=project, actor=admin_user)
+    batch = ImportBatch.objects.get()
+    assert (batch.source_name, batch.interview_count) == ("cproctor_demo.qdpx", 2)
+    assert set(batch.interviews.values_list("title", flat=True)) == {
+        "board_2017.txt",
+        "admin-1.txt",
+    }
+    client.force_login(admin_user)
+    page = client.get(reverse("import_detail", args=[batch.pk]))
+    assert page.status_code == 200
+    assert "board_2017.txt" in page.content.decode()

@@ -223,12 +223,13 @@ class ImportPlan:
             raise RefiError(errors)
 
     def _plan_codes(self) -> None:
-        visible = list(CodebookValue.objects.for_project(self.project).order_by("project_id"))
+        # The framework first, so that a project's own value of the same name wins.
+        visible = sorted(
+            CodebookValue.objects.for_project(self.project), key=lambda v: v.project_id is not None
+        )
         self.visible = {value.pk: value for value in visible}
         by_guid = {str(value.guid): value for value in visible}
-        by_name: dict[str, CodebookValue] = {}
-        for value in visible:  # framework first, so a project's own value of the name wins
-            by_name[_key(value.name)] = value
+        by_name = {_key(value.name): value for value in visible}
         names = {_key(value.name) for value in visible}
         slugs = {value.slug for value in visible}
         free_guids = _free_guids(CodebookValue, (code.guid for code in self.doc.codes))
@@ -290,10 +291,8 @@ class ImportPlan:
         order: int,
         index: int,
     ) -> CodebookValue:
-        colour = _colour(code.color, index)
-        if _readable(colour) != colour:
-            colour = _readable(colour)
-            self.counts["colours_lightened"] += 1
+        colour = _readable(_colour(code.color, index))
+        self.counts["colours_lightened"] += colour != _colour(code.color, index)
         base = code.name.strip() or "Unnamed code"
         if _key(base) in names and code.parent:
             base = f"{base} ({codes_by_guid[code.parent].name.strip()})"
@@ -399,6 +398,7 @@ class ImportPlan:
                 )
                 if case.guid in free_guids:
                     participant.guid = uuid.UUID(case.guid)
+                self.pseudonyms[_key(participant.pseudonym)] = participant
                 self.new_participants.append(participant)
                 self.counts["participants_created"] += 1
             for source in case.sources:
@@ -423,11 +423,11 @@ class ImportPlan:
             self.counts["sources"] += 1
             self.counts["selections"] += sum(1 for s in source.selections if s.guid is not None)
             raw = self.package.texts.get(source.guid)
-            text, offsets = normalise_with_map(raw) if raw is not None else ("", None)
             if raw is None:
                 self._skip_source(source, SKIP_MISSING)
                 self.counts["sources_missing"] += 1
                 continue
+            text, offsets = normalise_with_map(raw)
             if not text:
                 self.report.warnings.append(f"Source '{source.name}' has no text; skipped.")
                 self._skip_source(source, SKIP_NO_TEXT)
@@ -676,11 +676,13 @@ class ImportPlan:
                 interview_count=len(self.new_interviews),
                 skipped_count=self.counts["sources_missing"],
                 warning_count=len(self.report.warnings),
-                report={"refi": self.report.summary(), "rows": self._batch_rows()},
             )
         for interview in self.new_interviews:
             interview.import_batch = batch
         Interview.objects.bulk_create(self.new_interviews, batch_size=200)
+        if batch is not None:
+            batch.report = self._batch_report()
+            batch.save(update_fields=["report"])
         Excerpt.objects.bulk_create(self.excerpts, batch_size=1000)
         ExcerptValue.objects.bulk_create(
             (ExcerptValue(excerpt=e, value=v) for e, v in self.excerpt_values), batch_size=2000
@@ -702,15 +704,40 @@ class ImportPlan:
         pending = list(self.new_values)
         while pending:
             ready = [v for v in pending if v.parent is None or v.parent.pk is not None]
+            if not ready:  # pragma: no cover - parents always come before their children
+                raise RefiError("The codebook's hierarchy has a cycle.")
             CodebookValue.objects.bulk_create(ready)
             pending = [v for v in pending if v.pk is None]
 
-    def _batch_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        missing = set(self.package.missing) | set(self.package.unreadable)
-        for i, source in enumerate(self.doc.sources, start=1):
-            status = "skipped" if source.name in missing else "imported"
-            rows.append(
-                {"row": i, "file": source.name, "status": status, "warnings": [], "errors": []}
-            )
-        return rows
+    def _batch_report(self) -> dict[str, Any]:
+        """The import batch's report, in the form the batch import pages show and roll back."""
+        new_participants = {id(p) for p in self.new_participants}
+        rows = [
+            {
+                "row": i,
+                "file": interview.title,
+                "title": interview.title,
+                "project": self.project.slug,
+                "project_name": self.project.name,
+                "participant": interview.participant.pseudonym,
+                "participant_new": id(interview.participant) in new_participants,
+                "date": interview.date.isoformat() if interview.date else "",
+                "interviewer": interview.interviewer,
+                "mode": interview.mode,
+                "mode_label": Interview.Mode(interview.mode).label,
+                "words": interview.word_count,
+                "redactions": 0,
+                "status": "created",
+                "status_label": "Created",
+                "warnings": [],
+                "errors": [],
+                "interview_id": interview.pk,
+            }
+            for i, interview in enumerate(self.new_interviews, start=1)
+        ]
+        return {
+            "refi": self.report.summary(),
+            "rows": rows,
+            "problems": [{"level": "warning", "message": w} for w in self.report.warnings],
+            "participants_created": [p.pk for p in self.new_participants],
+        }
