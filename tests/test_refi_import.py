@@ -246,6 +246,27 @@ def test_it_accepts_project_qde_in_either_case(project: Any) -> None:
     assert report.counts["codings_imported"] == 1
 
 
+def test_it_reads_a_package_zipped_with_its_folder(project: Any) -> None:
+    source = (
+        f'<TextSource guid="{SOURCE}" name="In a folder" plainTextPath="internal://t.txt">'
+        f'{selection(guid(1), 0, 4, CODE_SAFE)}<NoteRef targetGUID="{guid(30)}"/></TextSource>'
+    )
+    xml = simple_project(source).replace(
+        "</Sources>",
+        f'</Sources><Notes><Note guid="{guid(30)}" name="Memo" creatingUser="{USER}" '
+        'plainTextPath="internal://memo.txt"/></Notes>',
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Export 2024/project.qde", xml)
+        archive.writestr("Export 2024/sources/t.txt", "Safe words.")
+        archive.writestr("Export 2024/sources/memo.txt", "A memo kept in a file.")
+    buffer.seek(0)
+    run(buffer, project)
+    assert Excerpt.objects.get().text == "Safe"
+    assert CodingProgress.objects.get().memo == "A memo kept in a file."
+
+
 def test_it_codes_a_whole_source_coded_without_a_selection(project: Any) -> None:
     whole = coding(guid(9), CODE_SAFE)
     run(qdpx(simple_project(inline_source("All of it.", whole))), project)

@@ -125,6 +125,7 @@ class QdeNote:
     name: str
     text: str
     user: str | None = None
+    plain_text_path: str = ""
 
 
 @dataclass
@@ -179,16 +180,22 @@ def read_package(file: IO[bytes], filename: str) -> Package:
         if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
             raise RefiError(TOO_BIG.format(name=filename, limit=MAX_TOTAL_BYTES // 2**20))
         by_name = {_member_key(m.filename): m for m in members if not m.is_dir()}
-        qde = by_name.get("project.qde")
-        if qde is None:
+        # project.qde at the top, or in the one folder that a zipped folder adds.
+        found = [k for k in by_name if k.rpartition("/")[2] == "project.qde"]
+        if "project.qde" in found:
+            found = ["project.qde"]
+        if len(found) != 1:
             raise RefiError(NO_PROJECT_QDE.format(name=filename))
+        folder = found[0].removesuffix("project.qde")
+        contents = {k.removeprefix(folder): m for k, m in by_name.items() if k.startswith(folder)}
+        qde = contents["project.qde"]
         document = parse_xml(_read_member(archive, qde, MAX_QDE_BYTES, filename), filename)
         package = Package(document)
         for source in document.sources:
             if source.plain_text is not None:
                 package.texts[source.guid] = source.plain_text
                 continue
-            member = _find_source_member(by_name, source.plain_text_path)
+            member = _find_source_member(contents, source.plain_text_path)
             if member is None:
                 package.missing.append(source.name)
                 continue
@@ -197,6 +204,11 @@ def read_package(file: IO[bytes], filename: str) -> Package:
                 package.texts[source.guid] = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 package.unreadable.append(source.name)
+        for note in document.notes.values():  # notes are text sources too: inline or a file
+            member = None if note.text else _find_source_member(contents, note.plain_text_path)
+            if member is not None:
+                raw = _read_member(archive, member, MAX_SOURCE_BYTES, filename)
+                note.text = raw.decode("utf-8-sig", errors="replace")
         return package
 
 
@@ -350,6 +362,7 @@ class _Reader:
                 name=note.get("name", ""),
                 text=self.text_of(note, "PlainTextContent"),
                 user=self.ref(note, "creatingUser"),
+                plain_text_path=note.get("plainTextPath", ""),
             )
         doc.sets = len(root.findall(f"{self.q('Sets')}/{self.q('Set')}"))
         return self.finish()
