@@ -7,6 +7,7 @@ colours) carry a per-request nonce, read in templates as `request.csp_nonce`.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -38,4 +39,30 @@ class ContentSecurityPolicyMiddleware:
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
+        return response
+
+
+SESSION_TOUCHED = "_touched"
+SESSION_TOUCH_EVERY = 60  # seconds
+
+
+class SessionIdleRefreshMiddleware:
+    """Extend a signed-in session while it is used, at most once a minute.
+
+    Sessions end after SESSION_COOKIE_AGE seconds without activity. Saving the session on every
+    request (SESSION_SAVE_EVERY_REQUEST) would cost three queries on every API call while
+    coding; a minute's granularity on a two-hour timeout costs nothing that matters.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get(SESSION_TOUCHED, 0)) >= SESSION_TOUCH_EVERY:
+                session[SESSION_TOUCHED] = now
         return response

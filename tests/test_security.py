@@ -3,14 +3,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.test import Client
+
+from coding.middleware import SESSION_TOUCHED
 
 from .conftest import PASSWORD
 
@@ -49,10 +53,30 @@ def test_it_refuses_weak_passwords(password: str) -> None:
         validate_password(password)
 
 
-def test_it_expires_sessions_after_inactivity() -> None:
+def test_it_expires_sessions_after_inactivity(client: Client, peer: Any) -> None:
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
+    client.force_login(peer)
+    client.get("/my-work/")
+    session = client.session
+    first_expiry = session.get_expiry_date()
+    # Pretend the last activity was two minutes ago: the next request extends the session.
+    session[SESSION_TOUCHED] = int(time.time()) - 120
+    session.set_expiry(60)
+    session.save()
+    short_expiry = SessionStore(session.session_key).get_expiry_date()
+    assert short_expiry < first_expiry
+    client.get("/my-work/")
+    extended = SessionStore(session.session_key).get_expiry_date()
+    assert extended > short_expiry
+
+
+def test_it_does_not_write_the_session_on_every_request(client: Client, peer: Any) -> None:
+    client.force_login(peer)
+    client.get("/my-work/")
+    touched = client.session[SESSION_TOUCHED]
+    client.get("/my-work/")
+    assert client.session[SESSION_TOUCHED] == touched
 
 
 def test_it_sets_a_strict_policy_and_no_framing_on_pages(client: Client, peer: Any) -> None:

@@ -54,7 +54,21 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
 
 
 def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
-    return selectors.excerpt_rows(excerpt.interview_id, [excerpt.pk])[0]
+    """The API's form of one excerpt; built from the object when its values are known."""
+    slugs = getattr(excerpt, "value_slugs", None)
+    if slugs is None:
+        return selectors.excerpt_rows(excerpt.interview_id, [excerpt.pk])[0]
+    return {
+        "id": excerpt.pk,
+        "start": excerpt.start,
+        "end": excerpt.end,
+        "text": excerpt.text,
+        "values": slugs,
+        "coder": excerpt.coder.get_username(),
+        "note": excerpt.note,
+        "created": excerpt.created.isoformat(),
+        "updated": excerpt.updated.isoformat(),
+    }
 
 
 @api_view  # first, so that signed-out callers always get 401

@@ -42,6 +42,8 @@
   }
   const cpLength = cpToU16.length - 1;
   const cpSlice = (start, end) => text.slice(cpToU16[start], cpToU16[end]);
+  // The page leaves excerpt texts out of its embedded data: they are spans of the text.
+  for (const e of excerpts) if (e.text === undefined) e.text = cpSlice(e.start, e.end);
 
   // ---- Paragraph index ---------------------------------------------------------------------
   const paras = [];

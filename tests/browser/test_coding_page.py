@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from coding.models import CodingProgress, Excerpt, Interview
 
@@ -153,13 +154,14 @@ def test_it_opens_each_of_overlapping_excerpts(
     assert page.evaluate("CSS.highlights.has('overlap')")
     click_at(page, base + 9)  # inside all three
     choice = page.locator("#details-choice-list button")
-    assert choice.count() == 3
+    expect(choice).to_have_count(3)
     choice.filter(has_text="Freedom to be oneself").click()
-    assert "by pat-peer" in page.locator("#details-title").inner_text()
-    assert page.locator("#details-quote").inner_text() == inner.text
+    expect(page.locator("#details-title")).to_contain_text("by pat-peer")
+    expect(page.locator("#details-quote")).to_have_text(inner.text)
     page.keyboard.press("Escape")
     click_at(page, base + 2)  # only the outer one
-    assert page.locator("#details-quote").inner_text() == outer.text
+    expect(page.locator("#details-body")).to_be_visible()
+    expect(page.locator("#details-quote")).to_have_text(outer.text)
     page.keyboard.press("Escape")
 
     # A new selection that starts inside a highlight and ends inside another lands exactly.
@@ -179,6 +181,7 @@ def test_it_changes_deletes_and_undoes(signed_in: Any, peer: Any, interview: Int
     open_coding_page(page, interview)
     click_at(page, start + 3)
     details = page.locator("#details")
+    expect(details).to_be_visible()
     details.get_by_role("button", name="Safety").click()
     page.wait_for_function("() => window.peerValues.excerpts()[0].values.length === 2")
     assert sorted(excerpt.values.values_list("slug", flat=True)) == [
@@ -276,7 +279,7 @@ def test_it_tells_coders_apart_and_switches_views(
     assert page.locator("#excerpt-list li").count() == 1
     page.get_by_label("All coders").check()
     items = page.locator("#excerpt-list li")
-    assert items.count() == 2
+    expect(items).to_have_count(2)
     assert "pat-peer" in items.nth(0).inner_text() + items.nth(1).inner_text()
     assert "quinn-peer" in items.nth(0).inner_text() + items.nth(1).inner_text()
     assert page.evaluate("CSS.highlights.has('c-multi')")
@@ -297,7 +300,7 @@ def test_it_lets_evaluators_read_without_changing(
     open_coding_page(page, interview)
     assert page.locator("#picker").count() == 0
     click_at(page, start + 1)
-    assert page.locator("#details-quote").inner_text() == "café"
+    expect(page.locator("#details-quote")).to_have_text("café")
     assert page.get_by_role("button", name="Delete excerpt").is_hidden()
 
 
