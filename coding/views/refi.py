@@ -114,9 +114,12 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
         )
     except RefiError as exc:  # the codebook changed since the upload
         report, errors = None, exc.messages
-    rows = report.codes if report else []
-    initial = {"unmatched": unmatched, **{f"code-{g}": c for g, c in stashed["mapping"].items()}}
-    form = RefiMappingForm(request.POST or None, rows=rows, values=values, initial=initial)
+    form = RefiMappingForm(
+        request.POST or None,
+        rows=report.codes if report else [],
+        values=values,
+        initial=_initial(stashed["mapping"], unmatched),
+    )
     if request.method == "POST" and report is not None and form.is_valid():
         mapping, unmatched = form.mapping(), form.cleaned_data["unmatched"]
         try:
@@ -137,9 +140,7 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
             stashed.update(mapping=mapping, unmatched=unmatched)
             request.session.modified = True
             form = RefiMappingForm(
-                rows=report.codes,
-                values=values,
-                initial={"unmatched": unmatched, **{f"code-{g}": c for g, c in mapping.items()}},
+                rows=report.codes, values=values, initial=_initial(mapping, unmatched)
             )
     return render(
         request,
@@ -155,6 +156,10 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _initial(mapping: dict[str, str], unmatched: str) -> dict[str, str]:
+    return {"unmatched": unmatched, **{f"code-{guid}": c for guid, c in mapping.items()}}
 
 
 def _finish(
