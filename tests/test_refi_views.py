@@ -205,3 +205,22 @@ def test_it_lists_the_import_among_the_batches(
     page = client.get(reverse("import_detail", args=[batch.pk]))
     assert page.status_code == 200
     assert "board_2017.txt" in page.content.decode()
+
+
+def test_it_keeps_the_mapping_form_within_djangos_field_limit(db: Any, monkeypatch: Any) -> None:
+    from coding.interop import forms as refi_forms
+    from coding.interop.report import CodeRow
+
+    monkeypatch.setattr(refi_forms, "MAX_CODE_CHOICES", 2)
+    rows = [
+        CodeRow(guid(i), f"Code {i}", f"Code {i}", "", "#ffffff", 0, None, "", "") for i in range(5)
+    ]
+    form = refi_forms.RefiMappingForm(
+        {"unmatched": "ignore", f"code-{guid(0)}": "create", f"code-{guid(4)}": "create"},
+        rows=rows,
+        values=[],
+    )
+    assert form.is_valid()
+    assert len(form.fields) == 3  # "unmatched" and the first two codes
+    assert form.unchoosable == 3
+    assert form.mapping() == {guid(0): "create"}  # a choice past the limit is not taken

@@ -14,6 +14,9 @@ from .report import CREATE, IGNORE, CodeRow
 WRONG_EXTENSION = "Choose a REFI-QDA project (.qdpx) or codebook (.qdc) file."
 TOO_LARGE = "The file is larger than {limit} MB, the most this site accepts."
 DEFAULT = ""
+# Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields: codes past
+# this many keep their default (their match, or the choice for unmatched codes).
+MAX_CODE_CHOICES = 900
 
 
 class RefiUploadForm(forms.Form):
@@ -53,8 +56,9 @@ class RefiMappingForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
+        self.choosable = rows[:MAX_CODE_CHOICES]
         targets = [(f"value:{v.pk}", f"Code with “{v.name}”") for v in values]
-        for row in rows:
+        for row in self.choosable:
             choices = [
                 (CREATE, "Create a value of this project"),
                 (IGNORE, "Ignore this code"),
@@ -76,11 +80,19 @@ class RefiMappingForm(forms.Form):
     def mapping(self) -> dict[str, str]:
         """The explicit choices, by code GUID (codes left at the default are not in it)."""
         chosen = {}
-        for row in self.rows:
+        for row in self.choosable:
             choice = self.cleaned_data.get(self.field_name(row)) or DEFAULT
             if choice != DEFAULT:
                 chosen[row.guid] = choice
         return chosen
 
     def row_fields(self) -> list[tuple[CodeRow, Any]]:
-        return [(row, self[self.field_name(row)]) for row in self.rows]
+        """Each code with its choice field (None past MAX_CODE_CHOICES)."""
+        return [
+            (row, self[self.field_name(row)] if self.field_name(row) in self.fields else None)
+            for row in self.rows
+        ]
+
+    @property
+    def unchoosable(self) -> int:
+        return len(self.rows) - len(self.choosable)
