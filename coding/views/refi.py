@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..access import is_admin
+from ..access import staff_required
 from ..interop.forms import RefiMappingForm, RefiUploadForm
 from ..interop.qde import RefiError
 from ..interop.refi_export import export_filename, refi_export, refi_export_codebook
@@ -28,17 +24,7 @@ UPLOAD_GONE = "This upload has expired or was already imported. Upload the file 
 IMPORT_REFUSED = "Nothing was imported. The file cannot be imported as it is:"
 
 
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; signed-in users who are not admins get a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_admin(request.user):
-            raise PermissionDenied(ADMINS_ONLY)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+admin_required = staff_required(ADMINS_ONLY)
 
 
 @admin_required
