@@ -68,37 +68,49 @@ def project_interviews(project: ResearchProject) -> QuerySet[Interview]:
     )
 
 
-def excerpt_rows(interview_id: int, excerpt_ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """An interview's excerpts as the API's JSON objects, in text order, in two queries."""
+def excerpt_rows(
+    interview_id: int,
+    excerpt_ids: list[int] | None = None,
+    *,
+    with_text: bool = True,
+    with_times: bool = True,
+) -> list[dict[str, Any]]:
+    """An interview's excerpts as the API's JSON objects, in text order, in two queries.
+
+    Tuples rather than model instances or `.values()` dicts: an interview can hold thousands
+    of excerpts and this runs on every load of the coding page.
+    """
     qs = Excerpt.objects.filter(interview_id=interview_id)
+    tags_qs = ExcerptValue.objects.filter(excerpt__interview_id=interview_id)
     if excerpt_ids is not None:
         qs = qs.filter(pk__in=excerpt_ids)
-    rows = list(
-        qs.order_by("start", "end", "pk").values(
-            "id", "start", "end", "text", "coder__username", "note", "created", "updated"
-        )
-    )
+        tags_qs = tags_qs.filter(excerpt_id__in=excerpt_ids)
+    fields = ["id", "start", "end", "coder__username", "note", "created", "updated"]
+    if with_text:
+        fields.append("text")
+    rows = qs.order_by("start", "end", "pk").values_list(*fields)
     tags: dict[int, list[str]] = {}
-    for excerpt_id, slug in (
-        ExcerptValue.objects.filter(excerpt__in=[r["id"] for r in rows])
-        .order_by("value__order", "value__name")
-        .values_list("excerpt_id", "value__slug")
+    for excerpt_id, slug in tags_qs.order_by("value__order", "value__name").values_list(
+        "excerpt_id", "value__slug"
     ):
         tags.setdefault(excerpt_id, []).append(slug)
-    return [
-        {
-            "id": r["id"],
-            "start": r["start"],
-            "end": r["end"],
-            "text": r["text"],
-            "values": tags.get(r["id"], []),
-            "coder": r["coder__username"],
-            "note": r["note"],
-            "created": r["created"].isoformat(),
-            "updated": r["updated"].isoformat(),
+    result = []
+    for row in rows:
+        item = {
+            "id": row[0],
+            "start": row[1],
+            "end": row[2],
+            "values": tags.get(row[0], []),
+            "coder": row[3],
+            "note": row[4],
         }
-        for r in rows
-    ]
+        if with_times:
+            item["created"] = row[5].isoformat()
+            item["updated"] = row[6].isoformat()
+        if with_text:
+            item["text"] = row[7]
+        result.append(item)
+    return result
 
 
 def my_work_interviews(user: Any, projects: QuerySet[ResearchProject]) -> QuerySet[Interview]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -56,6 +58,12 @@ def _initials(name: str) -> str:
     return (letters or name[:2]).upper()[:3]
 
 
+@lru_cache(maxsize=16)
+def cached_transcript_html(content_hash: str, text: str) -> SafeString:
+    """The transcript HTML of a text, kept while its hash (the text) stays the same."""
+    return transcript_html(text, split_paragraphs(text))
+
+
 def transcript_html(text: str, paragraphs: list[Paragraph]) -> SafeString:
     """The transcript's paragraphs as HTML, every piece of text escaped.
 
@@ -72,8 +80,7 @@ def transcript_html(text: str, paragraphs: list[Paragraph]) -> SafeString:
         parts.append(
             f'<div class="{classes}" data-start="{p.start}" data-end="{p.end}" '
             f'data-n="{p.number}" id="p{p.number}"><p class="para-text">{label_html}'
-            f"{escape(text[p.label_end : p.end])}</p>"
-            '<span class="para-marks" contenteditable="false" aria-hidden="true"></span></div>'
+            f"{escape(text[p.label_end : p.end])}</p></div>"
         )
     return mark_safe("".join(parts))
 
@@ -87,7 +94,9 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         queryset=Interview.objects.select_related("project", "participant"),
     )
     values = list(CodebookValue.objects.for_project(interview.project).order_by("order", "name"))
-    excerpts = selectors.excerpt_rows(interview.pk)
+    # Lean rows: the page cuts each excerpt's text from the full text (half the page's weight)
+    # and asks for an excerpt's times when its details open.
+    excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
     coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
     value_rows = [
@@ -110,7 +119,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "interview": interview,
             "role": role,
             "can_code": can_code(role),
-            "transcript_html": transcript_html(interview.text, split_paragraphs(interview.text)),
+            "transcript_html": cached_transcript_html(interview.content_hash, interview.text),
             "values": value_rows,
             "active_values": [v for v in value_rows if v["active"]],
             "progress": progress,
@@ -120,8 +129,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "me": request.user.get_username(),
                 "canCode": can_code(role),
                 "values": value_rows,
-                # The page cuts each excerpt's text from the full text: half the page's weight.
-                "excerpts": [{k: v for k, v in e.items() if k != "text"} for e in excerpts],
+                "excerpts": excerpts,
                 "text": interview.text,
                 "coders": coders,
             },

@@ -60,7 +60,7 @@
       off += node.data.length;
     }
     const para = { el, textEl, start, end, u16start: cpToU16[start], len: off, nodes,
-      marks: el.querySelector(".para-marks"), index: paras.length };
+      marks: null, index: paras.length };
     paras.push(para);
     paraByTextEl.set(textEl, para);
   }
@@ -251,14 +251,38 @@
     for (const [name, ranges] of groups) CSS.highlights.set(name, new Highlight(...ranges));
   }
 
-  function renderMarks(shown) {
-    for (const p of paras) p.marks.textContent = "";
+  // Margin marks: each paragraph's values as initials, so colour is never the only signal.
+  const marked = new Set(); // indexes of paragraphs that hold marks
+
+  function marksOf(para) {
+    if (!para.marks) {
+      para.marks = document.createElement("span");
+      para.marks.className = "para-marks";
+      para.marks.contentEditable = "false";
+      para.marks.setAttribute("aria-hidden", "true");
+      para.el.appendChild(para.marks);
+    }
+    return para.marks;
+  }
+
+  function paragraphsOf(e) {
+    const first = paraIndexAtCp(e.start);
+    const last = paraIndexAtCp(Math.max(e.start, e.end - 1));
+    return [first, last];
+  }
+
+  /** Draw the marks of all paragraphs, or only of the paragraph indexes in `only`. */
+  function renderMarks(shown, only) {
+    for (const i of only ? [...only] : [...marked]) {
+      if (paras[i].marks) paras[i].marks.textContent = "";
+      marked.delete(i);
+    }
     const seen = new Set();
     const allCoders = currentView() !== "mine";
     for (const e of shown) {
-      const first = paraIndexAtCp(e.start);
-      const last = paraIndexAtCp(Math.max(e.start, e.end - 1));
+      const [first, last] = paragraphsOf(e);
       for (let i = first; i <= last; i++) {
+        if (only && !only.has(i)) continue;
         for (const slug of e.values) {
           const key = `${i}|${slug}|${allCoders ? e.coder : ""}`;
           if (seen.has(key)) continue;
@@ -268,7 +292,8 @@
           chip.className = `mark-chip value-swatch-${slug}` + (allCoders ? ` coder-${coderIndex(e.coder)}` : "");
           chip.textContent = v ? v.initials : slug;
           chip.title = `${v ? v.name : slug}${allCoders ? ` (${e.coder})` : ""}`;
-          paras[i].marks.appendChild(chip);
+          marksOf(paras[i]).appendChild(chip);
+          marked.add(i);
         }
       }
     }
@@ -278,11 +303,13 @@
     return e.values.map((s) => (valuesBySlug.get(s) || { name: s }).name).join(", ");
   }
 
-  function renderList(shown) {
-    const list = document.getElementById("excerpt-list");
+  const list = document.getElementById("excerpt-list");
+  const listItems = new Map(); // excerpt id -> <li>
+  const listFilter = () => (valueFilter ? valueFilter.value : "");
+  const listed = (e) => inView(e) && (!listFilter() || e.values.includes(listFilter()));
+
+  function renderCounts(shown) {
     const counts = document.getElementById("value-counts");
-    const filter = valueFilter ? valueFilter.value : "";
-    list.textContent = "";
     const perValue = new Map();
     for (const e of shown) for (const s of e.values) perValue.set(s, (perValue.get(s) || 0) + 1);
     counts.textContent = "";
@@ -296,28 +323,53 @@
       li.append(sw, ` ${v.name}: ${perValue.get(v.slug)}`);
       counts.appendChild(li);
     }
-    const filtered = filter ? shown.filter((e) => e.values.includes(filter)) : shown;
-    document.getElementById("excerpt-total").textContent = String(filtered.length);
+    document.getElementById("excerpt-total").textContent = String(listItems.size);
+  }
+
+  function listItem(e) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "excerpt-item";
+    button.dataset.id = String(e.id);
+    button.id = `excerpt-${e.id}`;
+    const head = document.createElement("span");
+    head.className = "excerpt-head";
+    const para = paras[paraIndexAtCp(e.start)];
+    head.textContent = `¶${para ? para.el.dataset.n : "?"} · ${excerptLabel(e)} · ${e.coder}`;
+    const quote = document.createElement("span");
+    quote.className = "excerpt-quote";
+    quote.textContent = e.text.length > 140 ? `${e.text.slice(0, 137)}…` : e.text;
+    button.append(head, quote);
+    li.appendChild(button);
+    return li;
+  }
+
+  function renderList(shown) {
+    list.textContent = "";
+    listItems.clear();
     const fragment = document.createDocumentFragment();
-    for (const e of filtered) {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "excerpt-item";
-      button.dataset.id = String(e.id);
-      button.id = `excerpt-${e.id}`;
-      const head = document.createElement("span");
-      head.className = "excerpt-head";
-      const para = paras[paraIndexAtCp(e.start)];
-      head.textContent = `¶${para ? para.el.dataset.n : "?"} · ${excerptLabel(e)} · ${e.coder}`;
-      const quote = document.createElement("span");
-      quote.className = "excerpt-quote";
-      quote.textContent = e.text.length > 140 ? `${e.text.slice(0, 137)}…` : e.text;
-      button.append(head, quote);
-      li.appendChild(button);
+    for (const e of shown) {
+      if (!listed(e)) continue;
+      const li = listItem(e);
+      listItems.set(e.id, li);
       fragment.appendChild(li);
     }
     list.appendChild(fragment);
+  }
+
+  /** Bring one excerpt's list item up to date (added, changed or gone), keeping text order. */
+  function syncListItem(id) {
+    const old = listItems.get(id);
+    const e = excerpts.find((x) => x.id === id);
+    if (old) { old.remove(); listItems.delete(id); }
+    if (!e || !listed(e)) return;
+    const li = listItem(e);
+    const index = excerpts.indexOf(e);
+    let before = null;
+    for (let k = index + 1; k < excerpts.length && !before; k++) before = listItems.get(excerpts[k].id) || null;
+    list.insertBefore(li, before);
+    listItems.set(id, li);
   }
 
   function render() {
@@ -326,6 +378,23 @@
     renderHighlights(shown);
     renderMarks(shown);
     renderList(shown);
+    renderCounts(shown);
+  }
+
+  /** Redraw after a create, change or delete: all highlights, but only the touched marks and
+   * list items, so tagging stays quick on a long transcript. */
+  function refresh(changed) {
+    sortExcerpts();
+    const shown = excerpts.filter(inView);
+    renderHighlights(shown);
+    const touched = new Set();
+    for (const e of changed) {
+      const [first, last] = paragraphsOf(e);
+      for (let i = first; i <= last; i++) touched.add(i);
+    }
+    renderMarks(shown, touched);
+    for (const e of changed) syncListItem(e.id);
+    renderCounts(shown);
   }
 
   function flash(e) {
@@ -449,7 +518,7 @@
     const created = await api("POST", excerptsUrl, body);
     excerpts.push(created);
     if (!data.coders.includes(created.coder)) data.coders.push(created.coder);
-    render();
+    refresh([created]);
     updateUndo();
     return created;
   }
@@ -459,7 +528,7 @@
     const updated = await api("PATCH", excerptUrl(e.id), changes);
     excerpts = excerpts.map((x) => (x.id === updated.id ? updated : x));
     if (recordUndo) undoStack.push({ type: "update", id: updated.id, before });
-    render();
+    refresh([e, updated]);
     updateUndo();
     return updated;
   }
@@ -468,7 +537,7 @@
     await api("DELETE", excerptUrl(e.id));
     excerpts = excerpts.filter((x) => x.id !== e.id);
     if (recordUndo) undoStack.push({ type: "delete", excerpt: e });
-    render();
+    refresh([e]);
     updateUndo();
   }
 
@@ -517,10 +586,15 @@
     const mine = data.canCode && e.coder === me;
     document.getElementById("details-title").textContent = `Excerpt by ${e.coder}`;
     document.getElementById("details-quote").textContent = truncate(e.text, 400);
-    const created = new Date(e.created).toLocaleString("en-GB");
-    const updated = new Date(e.updated).toLocaleString("en-GB");
-    document.getElementById("details-meta").textContent =
-      `Values: ${excerptLabel(e)}. Coder: ${e.coder}. Created ${created}; last changed ${updated}.`;
+    describe(e);
+    if (e.created === undefined) {
+      // The page's embedded rows leave times out; ask for them when someone looks.
+      api("GET", excerptUrl(e.id)).then((full) => {
+        e.created = full.created;
+        e.updated = full.updated;
+        if (detailsId === e.id) describe(e);
+      }).catch(() => {});
+    }
     setPressed(details, e.values);
     for (const b of details.querySelectorAll(".value-toggle")) {
       const retiredAndUnused = b.dataset.retired === "true" && !e.values.includes(b.dataset.value);
@@ -535,15 +609,21 @@
     document.getElementById("details-title").focus({ preventScroll: true });
   }
 
-  function openChoice(list, rect) {
+  function describe(e) {
+    const when = (iso) => (iso ? new Date(iso).toLocaleString("en-GB") : "…");
+    document.getElementById("details-meta").textContent =
+      `Values: ${excerptLabel(e)}. Coder: ${e.coder}. Created ${when(e.created)}; last changed ${when(e.updated)}.`;
+  }
+
+  function openChoice(choices, rect) {
     closePicker(false);
     lastFocus = document.activeElement;
-    document.getElementById("details-title").textContent = `${list.length} excerpts here`;
+    document.getElementById("details-title").textContent = `${choices.length} excerpts here`;
     document.getElementById("details-choice").hidden = false;
     document.getElementById("details-body").hidden = true;
     const ul = document.getElementById("details-choice-list");
     ul.textContent = "";
-    for (const e of list) {
+    for (const e of choices) {
       const li = document.createElement("li");
       const b = document.createElement("button");
       b.type = "button";
@@ -734,7 +814,7 @@
   });
   if (undoButton) undoButton.addEventListener("click", undo);
 
-  document.getElementById("excerpt-list").addEventListener("click", (event) => {
+  list.addEventListener("click", (event) => {
     const button = event.target.closest(".excerpt-item");
     if (!button) return;
     const e = findExcerpt(Number(button.dataset.id));

@@ -182,6 +182,9 @@ def test_it_changes_deletes_and_undoes(signed_in: Any, peer: Any, interview: Int
     click_at(page, start + 3)
     details = page.locator("#details")
     expect(details).to_be_visible()
+    # Times are fetched when the details open (the page's embedded rows leave them out).
+    expect(page.locator("#details-meta")).to_contain_text("Coder: pat-peer. Created ")
+    expect(page.locator("#details-meta")).not_to_contain_text("…")
     details.get_by_role("button", name="Safety").click()
     page.wait_for_function("() => window.peerValues.excerpts()[0].values.length === 2")
     assert sorted(excerpt.values.values_list("slug", flat=True)) == [
