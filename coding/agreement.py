@@ -20,7 +20,8 @@ from django.db.models import Count
 from django.db.models.functions import Length
 
 from .analysis.filters import Filters, apply_filters
-from .models import CodebookValue, Excerpt, ExcerptValue, Interview
+from .analysis.tallies import tallies_refresh
+from .models import CodebookValue, ExcerptValue, Interview, ValueTally
 
 UNIT_CHARACTERS = "characters"
 UNIT_SENTENCES = "sentences"
@@ -106,44 +107,69 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _masks(pieces: list[tuple[int, int, int]], coders: Sequence[int]) -> list:
+    sets: dict[int, frozenset[int]] = {}
+    out = []
+    for start, end, mask in pieces:
+        if mask not in sets:
+            sets[mask] = frozenset(c for bit, c in enumerate(coders) if mask >> bit & 1)
+        out.append((start, end, sets[mask]))
+    return out
+
+
+def character_masks(
+    length: int, spans: dict[int, list[tuple[int, int]]], coders: Sequence[int]
+) -> list[tuple[int, int, int]]:
+    """Cut [0, length) into pieces, each with a bit mask of the coders covering it.
+
+    Bit i stands for coders[i]. A coder's spans are merged first, so each coder's bit simply
+    flips at the start and at the end of each merged span.
+    """
+    flips: dict[int, int] = defaultdict(int)
+    for bit, coder in enumerate(coders):
+        for start, end in _union(spans.get(coder, [])):
+            start, end = min(start, length), min(end, length)
+            if start < end:
+                flips[start] ^= 1 << bit
+                flips[end] ^= 1 << bit
+    pieces: list[tuple[int, int, int]] = []
+    mask = position = 0
+    for offset in sorted(flips):
+        if offset > position:
+            pieces.append((position, offset, mask))
+            position = offset
+        mask ^= flips[offset]
+    if position < length:
+        pieces.append((position, length, mask))
+    return pieces
+
+
+def sentence_masks(
+    sentences: list[tuple[int, int]], spans: dict[int, list[tuple[int, int]]], coders: Sequence[int]
+) -> list[tuple[int, int, int]]:
+    """Each sentence with a bit mask of the coders whose spans touch it."""
+    starts = [s for s, _ in sentences]
+    ends = [e for _, e in sentences]
+    marked = [0] * len(sentences)
+    for bit, coder in enumerate(coders):
+        for start, end in spans.get(coder, []):
+            for index in range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)):
+                marked[index] |= 1 << bit
+    return [(s, e, m) for (s, e), m in zip(sentences, marked, strict=True)]
+
+
 def character_patterns(
     length: int, spans: dict[int, list[tuple[int, int]]], coders: Sequence[int]
 ) -> list[tuple[int, int, frozenset[int]]]:
     """Cut [0, length) into pieces, each with the set of coders whose spans cover it."""
-    events: list[tuple[int, int, int]] = []
-    for coder in coders:
-        for start, end in _union(spans.get(coder, [])):
-            events.append((min(start, length), 1, coder))
-            events.append((min(end, length), -1, coder))
-    events.sort()
-    pieces: list[tuple[int, int, frozenset[int]]] = []
-    active: set[int] = set()
-    position = 0
-    for offset, kind, coder in events:
-        if offset > position:
-            pieces.append((position, offset, frozenset(active)))
-            position = offset
-        if kind == 1:
-            active.add(coder)
-        else:
-            active.discard(coder)
-    if position < length:
-        pieces.append((position, length, frozenset()))
-    return pieces
+    return _masks(character_masks(length, spans, coders), coders)
 
 
 def sentence_patterns(
     sentences: list[tuple[int, int]], spans: dict[int, list[tuple[int, int]]], coders: Sequence[int]
 ) -> list[tuple[int, int, frozenset[int]]]:
     """Each sentence with the set of coders whose spans touch it."""
-    starts = [s for s, _ in sentences]
-    ends = [e for _, e in sentences]
-    marked: list[set[int]] = [set() for _ in sentences]
-    for coder in coders:
-        for start, end in spans.get(coder, []):
-            for index in range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)):
-                marked[index].add(coder)
-    return [(s, e, frozenset(m)) for (s, e), m in zip(sentences, marked, strict=True)]
+    return _masks(sentence_masks(sentences, spans, coders), coders)
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -220,16 +246,17 @@ class AgreementReport:
 
 
 def double_coded_interviews(filters: Filters) -> list[int]:
-    """Interviews in scope with excerpts by two or more coders."""
+    """Interviews in scope with excerpts by two or more coders (read from the tallies)."""
+    tallies_refresh()
     qs = apply_filters(
-        Excerpt.objects.filter(interview__project_id__in=filters.project_ids),
+        ValueTally.objects.filter(interview__project_id__in=filters.project_ids),
         filters,
         to_interview="interview__",
     )
     rows = (
         qs.order_by()
         .values("interview_id")
-        .annotate(k=Count("coder", distinct=True))
+        .annotate(k=Count("coder_id", distinct=True))
         .filter(k__gte=2)
         .values_list("interview_id", flat=True)
     )
@@ -284,20 +311,32 @@ def agreement_report(filters: Filters, unit: str = UNIT_CHARACTERS) -> Agreement
         if len(coders) < 2:
             continue
         sentences = sentence_spans(payload) if unit == UNIT_SENTENCES else None
+        full = (1 << len(coders)) - 1
+        sets: dict[int, frozenset[int]] = {}
+
+        def pattern_of(mask: int, coders: list[int] = coders, sets: dict = sets) -> frozenset[int]:
+            if mask not in sets:
+                sets[mask] = frozenset(c for bit, c in enumerate(coders) if mask >> bit & 1)
+            return sets[mask]
+
         for value in values:
             if value.project_id not in (None, project_id):
                 continue
             value_spans = spans[interview_id].get(value.pk, {})
             if sentences is not None:
-                pieces = sentence_patterns(sentences, value_spans, coders)
+                pieces = sentence_masks(sentences, value_spans, coders)
             else:
-                pieces = character_patterns(payload, value_spans, coders)
-            stats = per_value[value.pk]
-            for start, end, pattern in pieces:
-                stats.add(pattern, coders, 1 if sentences is not None else end - start)
-            for start, end, pattern in _partial_runs(pieces, len(coders)):
+                pieces = character_masks(payload, value_spans, coders)
+            # Pieces with the same coders agree the same way: add each pattern once, weighted.
+            weights: dict[int, float] = defaultdict(float)
+            for start, end, mask in pieces:
+                weights[mask] += 1 if sentences is not None else end - start
+            for mask, weight in weights.items():
+                per_value[value.pk].add(pattern_of(mask), coders, weight)
+            for start, end, mask in _partial_runs(pieces, full):
                 total += 1
                 if len(disagreements) < DISAGREEMENT_LIMIT:
+                    pattern = pattern_of(mask)
                     disagreements.append(
                         Disagreement(
                             interview_id=interview_id,
@@ -334,17 +373,15 @@ def agreement_report(filters: Filters, unit: str = UNIT_CHARACTERS) -> Agreement
     )
 
 
-def _partial_runs(
-    pieces: list[tuple[int, int, frozenset[int]]], k: int
-) -> list[tuple[int, int, frozenset[int]]]:
+def _partial_runs(pieces: list[tuple[int, int, int]], full: int) -> list[tuple[int, int, int]]:
     """Passages where some but not all coders applied the value, adjacent pieces joined."""
-    runs: list[tuple[int, int, frozenset[int]]] = []
-    for start, end, pattern in pieces:
-        if 0 < len(pattern) < k:
-            if runs and runs[-1][1] >= start - 1 and runs[-1][2] == pattern:
-                runs[-1] = (runs[-1][0], end, pattern)
+    runs: list[tuple[int, int, int]] = []
+    for start, end, mask in pieces:
+        if mask and mask != full:
+            if runs and runs[-1][1] >= start - 1 and runs[-1][2] == mask:
+                runs[-1] = (runs[-1][0], end, mask)
             else:
-                runs.append((start, end, pattern))
+                runs.append((start, end, mask))
     return runs
 
 

@@ -490,6 +490,11 @@ class ValueTally(models.Model):
     chars = models.PositiveIntegerField(help_text="Characters in the union of the spans.")
     first_excerpt = models.BigIntegerField(help_text="Smallest excerpt id, for the one-coder rule.")
     text_length = models.PositiveIntegerField()
+    # Facts about the interview's coding, so that the coder rules need no joins at query time.
+    coders = models.PositiveIntegerField(default=1, help_text="People who coded the interview.")
+    value_coders = models.PositiveIntegerField(default=1, help_text="People who applied the value.")
+    is_primary = models.BooleanField(default=True, help_text="Made the interview's first excerpt.")
+    is_first_row = models.BooleanField(default=False, help_text="One row per interview is.")
 
     class Meta:
         constraints = [

@@ -262,3 +262,15 @@ def test_it_compares_prevalence_between_projects(data: dict[str, Any]) -> None:
     assert CodebookValue.objects.get(slug="trust").name not in {
         r["value_name"] for r in comparison.pairwise
     }
+
+
+@pytest.mark.parametrize("rule", ["all", RULE_ONE, RULE_AGREED])
+def test_it_gives_the_same_figures_with_every_coder_chosen(
+    data: dict[str, Any], peer: Any, peer2: Any, rule: str
+) -> None:
+    # Without a coder filter the counts come from facts stored with the tallies; with one,
+    # they are worked out at query time. Choosing every coder must change nothing.
+    columns = ["col", "v_id", "count", "prevalence", "coverage", "interviews", "interviews_with"]
+    plain = build(data, rule=rule).frame[columns]
+    chosen = build(data, rule=rule, coder_ids=(peer.pk, peer2.pk)).frame[columns]
+    assert plain.fillna(-1).equals(chosen.fillna(-1))

@@ -108,7 +108,9 @@ def measures_frame(
     totals = totals[["col", "interviews", "chars"]].rename(columns={"chars": "length"})
     frame = grid.merge(cells, on=["col", "v_id"], how="left").merge(totals, on="col", how="left")
     for name in ("tags", "present", "chars", "interviews_with", "interviews", "length"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0.0).astype(float)
+        # Rounded: sums of fractions such as 1/3 + 1/3 + 1/3 come back as 0.999...
+        numbers = pd.to_numeric(frame[name], errors="coerce").fillna(0.0).astype(float)
+        frame[name] = numbers.round(9)
     frame["applies"] = frame["applies"].astype(bool)
     frame["framework"] = frame["framework"].astype(bool)
     applied = frame[frame["applies"]]

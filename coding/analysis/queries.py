@@ -85,6 +85,10 @@ def _tally_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
             ch=F("chars"),
             first_x=F("first_excerpt"),
             len_=F("text_length"),
+            k=F("coders"),
+            vk=F("value_coders"),
+            prim=F("is_primary"),
+            first_row=F("is_first_row"),
         )
     )
     sql, params = qs.query.sql_with_params()
@@ -105,30 +109,85 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
         return []
     tallies_refresh()
     base, params = _tally_source(filters)
-    agreed = "WHERE applied = k" if filters.rule == RULE_AGREED else ""
+    if not filters.coder_ids:
+        return _fetch(*_precounted_sql(filters.rule, base, params))
+    one = filters.rule == RULE_ONE
+    # Joins are between an aggregate of tens of thousands of rows and one of an interview
+    # each, so the database can hash them; the one-coder rule keeps the coder who made the
+    # interview's earliest excerpt.
+    primary = (
+        """, pc AS (
+            SELECT icv.i_id, MIN(icv.c_id) AS c_id
+            FROM icv JOIN ik ON ik.i_id = icv.i_id AND icv.first_x = ik.fx
+            GROUP BY icv.i_id)"""
+        if one
+        else ""
+    )
+    primary_join = "JOIN pc ON pc.i_id = icv.i_id AND pc.c_id = icv.c_id" if one else ""
+    k = "1" if one else "ik.k"
+    agreed = f"WHERE iv.applied = {k}" if filters.rule == RULE_AGREED else ""
     sql = f"""
     WITH icv AS ({base}),
-    {_keep_ctes(filters.rule, "icv")},
+    ic AS (SELECT DISTINCT i_id, c_id FROM icv),
+    ick AS (SELECT i_id, COUNT(*) AS k FROM ic GROUP BY i_id),
+    ik AS (
+        SELECT icv.i_id, MAX(icv.p_id) AS p_id, MAX(icv.grp) AS grp, MAX(ick.k) AS k,
+               MIN(icv.first_x) AS fx, MAX(icv.len_) AS length
+        FROM icv JOIN ick ON ick.i_id = icv.i_id
+        GROUP BY icv.i_id
+    ){primary},
     iv AS (
-        SELECT icv.p_id, icv.grp, icv.i_id, icv.v_id, SUM(icv.n) AS n, COUNT(*) AS applied,
-               SUM(icv.ch) AS chars, MAX(keep.k) AS k
-        FROM icv JOIN keep ON keep.i_id = icv.i_id AND keep.c_id = icv.c_id
-        GROUP BY icv.p_id, icv.grp, icv.i_id, icv.v_id
-    ),
-    d AS (SELECT p_id, grp, i_id, MAX(len_) AS length FROM icv GROUP BY p_id, grp, i_id)
-    SELECT 'cell' AS kind, p_id, grp, v_id,
-           SUM(CAST(n AS {FLOAT}) / k) AS tags,
-           SUM(CAST(applied AS {FLOAT}) / k) AS present,
-           SUM(CAST(chars AS {FLOAT}) / k) AS chars,
+        SELECT icv.i_id, icv.v_id, SUM(icv.n) AS n, COUNT(*) AS applied, SUM(icv.ch) AS chars
+        FROM icv {primary_join}
+        GROUP BY icv.i_id, icv.v_id
+    )
+    SELECT 'cell' AS kind, ik.p_id, ik.grp, iv.v_id,
+           SUM(CAST(iv.n AS {FLOAT}) / {k}) AS tags,
+           SUM(CAST(iv.applied AS {FLOAT}) / {k}) AS present,
+           SUM(CAST(iv.chars AS {FLOAT}) / {k}) AS chars,
            COUNT(*) AS interviews
-    FROM iv {agreed}
-    GROUP BY p_id, grp, v_id
+    FROM iv JOIN ik ON ik.i_id = iv.i_id {agreed}
+    GROUP BY ik.p_id, ik.grp, iv.v_id
     UNION ALL
     SELECT 'column' AS kind, p_id, grp, NULL AS v_id, 0 AS tags, 0 AS present,
            SUM(length) AS chars, COUNT(*) AS interviews
-    FROM d
+    FROM ik
     GROUP BY p_id, grp
     """
+    return _fetch(sql, params)
+
+
+def _precounted_sql(rule: str, base: str, params: tuple[Any, ...]) -> tuple[str, tuple]:
+    """One pass over the tallies, using the coder facts counted with them (no coder filter).
+
+    Per row (interview, coder, value): k coders coded the interview, vk applied the value.
+    All coders: sum n/k; an interview with the value counts 1/vk from each of its vk rows.
+    One coder: the primary coder's rows only. Agreed: rows where every coder applied it.
+    """
+    if rule == RULE_ONE:
+        where, div, with_value = "WHERE t.prim", "1", "COUNT(*)"
+    elif rule == RULE_AGREED:
+        where, div, with_value = "WHERE t.vk = t.k", "t.k", f"SUM(1 / CAST(t.k AS {FLOAT}))"
+    else:
+        where, div, with_value = "", "t.k", f"SUM(1 / CAST(t.vk AS {FLOAT}))"
+    sql = f"""
+    SELECT 'cell' AS kind, t.p_id, t.grp, t.v_id,
+           SUM(CAST(t.n AS {FLOAT}) / {div}) AS tags,
+           SUM(1 / CAST({div} AS {FLOAT})) AS present,
+           SUM(CAST(t.ch AS {FLOAT}) / {div}) AS chars,
+           {with_value} AS interviews
+    FROM ({base}) t {where}
+    GROUP BY t.p_id, t.grp, t.v_id
+    UNION ALL
+    SELECT 'column' AS kind, t.p_id, t.grp, NULL AS v_id, 0 AS tags, 0 AS present,
+           SUM(t.len_) AS chars, COUNT(*) AS interviews
+    FROM ({base}) t WHERE t.first_row
+    GROUP BY t.p_id, t.grp
+    """
+    return sql, params + params
+
+
+def _fetch(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [col[0] for col in cursor.description]

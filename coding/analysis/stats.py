@@ -171,23 +171,32 @@ def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float:
     if se == 0:
         return 1.0
     z = (x1 / n1 - x2 / n2) / se
-    return float(2 * sps.norm.sf(abs(z)))
+    # erfc(|z|/√2) is the two-sided normal tail, 2·sf(|z|), without scipy's per-call overhead.
+    return math.erfc(abs(z) / math.sqrt(2))
 
 
 def pairwise_prevalence(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Compare prevalence between every two columns, for every value both have.
+    """Compare prevalence between projects, two at a time, for every value both have.
 
-    P-values are adjusted together (Holm) for the number of comparisons made.
+    With columns split into groups, a group is compared with the same group of the other
+    projects. P-values are adjusted together (Holm) for the number of comparisons made.
     """
-    present = pivot(frame, "present")
-    n = pivot(frame, "interviews")
+    present = pivot(frame, "present").to_dict()
+    n = pivot(frame, "interviews").to_dict()
     prevalence = pivot(frame, MEASURE_PREVALENCE)
+    columns = list(prevalence.columns)
+    pairs = [
+        (a, b)
+        for a, b in combinations(columns, 2)
+        if a.split(":", 1)[0] != b.split(":", 1)[0] and a.split(":", 1)[1] == b.split(":", 1)[1]
+    ]
+    known = prevalence.notna().to_dict()
     results: list[dict[str, Any]] = []
     for v_id in prevalence.index:
-        for a, b in combinations(prevalence.columns, 2):
-            if pd.isna(prevalence.at[v_id, a]) or pd.isna(prevalence.at[v_id, b]):
+        for a, b in pairs:
+            if not (known[a][v_id] and known[b][v_id]):
                 continue
-            x1, n1, x2, n2 = present.at[v_id, a], n.at[v_id, a], present.at[v_id, b], n.at[v_id, b]
+            x1, n1, x2, n2 = present[a][v_id], n[a][v_id], present[b][v_id], n[b][v_id]
             low, high = newcombe_interval(x1, n1, x2, n2)
             results.append(
                 {

@@ -125,23 +125,35 @@ def triggers_install(db: Any = None) -> None:
 
 RECOUNT_SQL = """
 INSERT INTO coding_valuetally
-    (interview_id, coder_id, value_id, excerpts, chars, first_excerpt, text_length)
-SELECT w.i_id, w.c_id, w.v_id, COUNT(*),
-       SUM(CASE WHEN w.prev_e IS NULL OR w.s >= w.prev_e THEN w.e - w.s
-                WHEN w.e > w.prev_e THEN w.e - w.prev_e ELSE 0 END),
-       MIN(w.x_id), MAX(t.n)
+    (interview_id, coder_id, value_id, excerpts, chars, first_excerpt, text_length,
+     coders, value_coders, is_primary, is_first_row)
+SELECT i_id, c_id, v_id, n, ch, fx, len,
+       MAX(coder_rank) OVER (PARTITION BY i_id),
+       COUNT(*) OVER (PARTITION BY i_id, v_id),
+       MIN(fx) OVER (PARTITION BY i_id, c_id) = MIN(fx) OVER (PARTITION BY i_id),
+       ROW_NUMBER() OVER (PARTITION BY i_id ORDER BY c_id, v_id) = 1
 FROM (
-    SELECT e.interview_id AS i_id, e.coder_id AS c_id, ev.value_id AS v_id, e.id AS x_id,
-           e.start AS s, e."end" AS e,
-           MAX(e."end") OVER (
-               PARTITION BY e.interview_id, e.coder_id, ev.value_id
-               ORDER BY e.start, e."end", e.id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
-    FROM coding_excerptvalue ev JOIN coding_excerpt e ON e.id = ev.excerpt_id
-    WHERE e.interview_id IN ({ids})
-) w
-JOIN (SELECT id, LENGTH(text) AS n FROM coding_interview WHERE id IN ({ids})) t ON t.id = w.i_id
-GROUP BY w.i_id, w.c_id, w.v_id
+    SELECT g.*, DENSE_RANK() OVER (PARTITION BY g.i_id ORDER BY g.c_id) AS coder_rank
+    FROM (
+        SELECT w.i_id, w.c_id, w.v_id, COUNT(*) AS n,
+               SUM(CASE WHEN w.prev_e IS NULL OR w.s >= w.prev_e THEN w.e - w.s
+                        WHEN w.e > w.prev_e THEN w.e - w.prev_e ELSE 0 END) AS ch,
+               MIN(w.x_id) AS fx, MAX(t.n) AS len
+        FROM (
+            SELECT e.interview_id AS i_id, e.coder_id AS c_id, ev.value_id AS v_id,
+                   e.id AS x_id, e.start AS s, e."end" AS e,
+                   MAX(e."end") OVER (
+                       PARTITION BY e.interview_id, e.coder_id, ev.value_id
+                       ORDER BY e.start, e."end", e.id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+            FROM coding_excerptvalue ev JOIN coding_excerpt e ON e.id = ev.excerpt_id
+            WHERE e.interview_id IN ({ids})
+        ) w
+        JOIN (SELECT id, LENGTH(text) AS n FROM coding_interview WHERE id IN ({ids})) t
+          ON t.id = w.i_id
+        GROUP BY w.i_id, w.c_id, w.v_id
+    ) g
+) r
 """
 
 
