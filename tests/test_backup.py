@@ -110,6 +110,8 @@ def test_it_backs_up_and_restores_everything(seeded: dict, tmp_path: Path) -> No
     call_command("backup_data", str(out), stdout=stdout)
     assert SENSITIVE in stdout.getvalue()
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # only the owner can read it
+    taken = AuditEvent.objects.get(model="backup", action=AuditEvent.Action.EXPORT)
+    assert taken.after == {"file": "backup.json.gz"}
 
     # PostgreSQL refuses to empty tables with foreign-key checks still pending in the test's
     # transaction: run them now (SQLite has none pending).

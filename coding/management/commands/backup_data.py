@@ -15,6 +15,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from coding.audit import audit_record
+from coding.models import AuditEvent
+
 # Users and groups, and the whole coding app (which holds the audit trail). Left out: content
 # types and permissions (migrate recreates them; users and groups point at them by natural key),
 # sessions and sign-in lock-outs (short-lived), and Django's admin log (the audit trail is the
@@ -64,6 +67,14 @@ class Command(BaseCommand):
         counts = ", ".join(
             f"{model._default_manager.count()} {model._meta.verbose_name_plural}"
             for model in self._models()
+        )
+        # A backup is an export of everything: the trail says when one was taken, and where.
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.EXPORT,
+            model="backup",
+            object_repr=str(output)[:255],
+            after={"file": output.name},
         )
         self.stdout.write(self.style.SUCCESS(f"Backed up to {output}: {counts}."))
         self.stdout.write(self.style.WARNING(SENSITIVE))
