@@ -14,8 +14,11 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Length
 
@@ -25,7 +28,7 @@ from .models import CodebookValue, ExcerptValue, Interview, ValueTally
 
 UNIT_CHARACTERS = "characters"
 UNIT_SENTENCES = "sentences"
-DISAGREEMENT_LIMIT = 200
+DISAGREEMENT_LIMIT = 100
 
 # A sentence ends at . ! ? or … (with closing quotes or brackets) before white space, or at a
 # line end; a speaker label such as "Participant:" stays with its sentence.
@@ -279,13 +282,15 @@ def agreement_report(filters: Filters, unit: str = UNIT_CHARACTERS) -> Agreement
     tags = ExcerptValue.objects.filter(excerpt__interview_id__in=ids)
     if filters.coder_ids:
         tags = tags.filter(excerpt__coder_id__in=filters.coder_ids)
-    rows = tags.values_list(
-        "excerpt__interview_id",
-        "excerpt__coder_id",
-        "value_id",
-        "excerpt__start",
-        "excerpt__end",
-        "excerpt_id",
+    rows = _fetch_rows(
+        tags.values_list(
+            "excerpt__interview_id",
+            "excerpt__coder_id",
+            "value_id",
+            "excerpt__start",
+            "excerpt__end",
+            "excerpt_id",
+        )
     )
     spans: dict[int, dict[int, dict[int, list[tuple[int, int]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
@@ -371,6 +376,17 @@ def agreement_report(filters: Filters, unit: str = UNIT_CHARACTERS) -> Agreement
         disagreements=disagreements,
         disagreement_total=total,
     )
+
+
+def _fetch_rows(qs: Any) -> list[tuple[Any, ...]]:
+    """The rows of a values_list query straight from the cursor (plain integers only)."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _partial_runs(pieces: list[tuple[int, int, int]], full: int) -> list[tuple[int, int, int]]:

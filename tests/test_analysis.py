@@ -274,3 +274,31 @@ def test_it_gives_the_same_figures_with_every_coder_chosen(
     plain = build(data, rule=rule).frame[columns]
     chosen = build(data, rule=rule, coder_ids=(peer.pk, peer2.pk)).frame[columns]
     assert plain.fillna(-1).equals(chosen.fillna(-1))
+
+
+def test_it_tests_two_proportions_like_scipys_chi_square() -> None:
+    # The pooled two-proportion z-test is the 2x2 chi-square test without continuity correction.
+    _, p, _, _ = sps.chi2_contingency([[30, 20], [20, 30]], correction=False)
+    assert stats.two_proportion_p(30, 50, 20, 50) == pytest.approx(p)
+
+
+def test_it_matches_newcombes_interval_for_a_difference() -> None:
+    # Newcombe (1998), "Interval estimation for the difference between independent
+    # proportions", example (a): 56/70 - 48/80, method 10: 0.0524 to 0.3339.
+    low, high = stats.newcombe_interval(56, 70, 48, 80)
+    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
+
+
+@pytest.mark.parametrize("rule", ["all", RULE_ONE, RULE_AGREED])
+def test_it_counts_one_chosen_coder_the_same_under_every_rule(
+    data: dict[str, Any], peer2: Any, rule: str
+) -> None:
+    comparison = build(data, rule=rule, coder_ids=(peer2.pk,))
+    connection = cell(comparison, "human-connection", data["project"])
+    safety = cell(comparison, "safety", data["project"])
+    assert (connection["interviews"], connection["count"], connection["coverage"]) == (
+        1,
+        2,
+        pytest.approx(20 / 100),
+    )
+    assert (safety["count"], safety["prevalence"]) == (1, 1.0)

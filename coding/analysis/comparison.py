@@ -134,6 +134,12 @@ class Comparison:
         return any(c.masked for c in self.columns)
 
     @property
+    def differences(self) -> list[Cell]:
+        """Cells that differ from a table where all columns were alike, strongest first."""
+        cells = [c for _, cells in self.rows for c in cells if c.sentence]
+        return sorted(cells, key=lambda c: -abs(c.residual or 0))
+
+    @property
     def is_empty(self) -> bool:
         return not any(c.interviews for c in self.columns)
 

@@ -109,8 +109,8 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
         return []
     tallies_refresh()
     base, params = _tally_source(filters)
-    if not filters.coder_ids:
-        return _fetch(*_precounted_sql(filters.rule, base, params))
+    if len(filters.coder_ids) <= 1:
+        return _fetch(*_precounted_sql(filters.rule, base, params, bool(filters.coder_ids)))
     one = filters.rule == RULE_ONE
     # Joins are between an aggregate of tens of thousands of rows and one of an interview
     # each, so the database can hash them; the one-coder rule keeps the coder who made the
@@ -157,13 +157,32 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
     return _fetch(sql, params)
 
 
-def _precounted_sql(rule: str, base: str, params: tuple[Any, ...]) -> tuple[str, tuple]:
-    """One pass over the tallies, using the coder facts counted with them (no coder filter).
+def _precounted_sql(
+    rule: str, base: str, params: tuple[Any, ...], single_coder: bool = False
+) -> tuple[str, tuple]:
+    """One pass over the tallies, using the coder facts counted with them.
 
     Per row (interview, coder, value): k coders coded the interview, vk applied the value.
     All coders: sum n/k; an interview with the value counts 1/vk from each of its vk rows.
     One coder: the primary coder's rows only. Agreed: rows where every coder applied it.
+    With one coder chosen in the filters, every rule comes to that coder's rows as they are.
     """
+    if single_coder:
+        return (
+            f"""
+    SELECT 'cell' AS kind, t.p_id, t.grp, t.v_id, SUM(CAST(t.n AS {FLOAT})) AS tags,
+           CAST(COUNT(*) AS {FLOAT}) AS present, SUM(CAST(t.ch AS {FLOAT})) AS chars,
+           COUNT(*) AS interviews
+    FROM ({base}) t
+    GROUP BY t.p_id, t.grp, t.v_id
+    UNION ALL
+    SELECT 'column' AS kind, d.p_id, d.grp, NULL AS v_id, 0 AS tags, 0 AS present,
+           SUM(d.len_) AS chars, COUNT(*) AS interviews
+    FROM (SELECT DISTINCT t.p_id, t.grp, t.i_id, t.len_ FROM ({base}) t) d
+    GROUP BY d.p_id, d.grp
+    """,
+            params + params,
+        )
     if rule == RULE_ONE:
         where, div, with_value = "WHERE t.prim", "1", "COUNT(*)"
     elif rule == RULE_AGREED:
