@@ -231,6 +231,36 @@ PROJECT_PERIODS = {
     "maternal-peer-support": (dt.date(2020, 6, 1), dt.date(2022, 6, 1)),
 }
 COVID = dt.date(2020, 3, 23)
+
+# How likely an interview is to touch on each value at all, per project: without this every
+# long interview would mention every value and prevalence would read 100% everywhere.
+PRESENCE = {
+    "side-by-side": {
+        "experience-in-common": 0.8,
+        "safety": 0.55,
+        "choice-and-control": 0.85,
+        "two-way-interactions": 0.9,
+        "human-connection": 0.75,
+        "freedom-to-be-oneself": 0.5,
+    },
+    "women-side-by-side": {
+        "experience-in-common": 0.6,
+        "safety": 0.95,
+        "choice-and-control": 0.45,
+        "two-way-interactions": 0.4,
+        "human-connection": 0.6,
+        "freedom-to-be-oneself": 0.65,
+        "trust": 0.8,
+    },
+    "maternal-peer-support": {
+        "experience-in-common": 0.95,
+        "safety": 0.6,
+        "choice-and-control": 0.35,
+        "two-way-interactions": 0.45,
+        "human-connection": 0.95,
+        "freedom-to-be-oneself": 0.7,
+    },
+}
 INTERVIEWERS = ["Researcher A", "Researcher B", "Researcher C", "Researcher D"]
 
 
@@ -293,7 +323,17 @@ def demo_interview(project_slug: str, number: int) -> DemoInterview:
         "short": ("I", "P"),
         "stamped": ("Interviewer", pseudonym.split()[0]),
     }[style]
-    weights = VALUE_WEIGHTS[project_slug]
+    present = {
+        slug: weight
+        for slug, weight in VALUE_WEIGHTS[project_slug].items()
+        if rng.random() < PRESENCE[project_slug][slug]
+    }
+    # At least two values come up in any interview.
+    for slug in sorted(VALUE_WEIGHTS[project_slug], key=lambda s: -VALUE_WEIGHTS[project_slug][s]):
+        if len(present) >= 2:
+            break
+        present[slug] = VALUE_WEIGHTS[project_slug][slug]
+    weights = present
     # Lines are added until the target is passed; the last answer adds at most ~200 words.
     target_words = rng.randint(3000, 8750)
     parts: list[str] = [SYNTHETIC_NOTE, ""]
@@ -363,7 +403,7 @@ def demo_interview(project_slug: str, number: int) -> DemoInterview:
                 values = values0 if rng.random() < 0.85 else [slug, _weighted(rng, weights)]
                 interview.excerpts.append(DemoExcerpt(coder, s0, e0, sorted(set(values))))
                 continue
-            if rng.random() < (0.35 if not agreeing else 0.1):
+            if rng.random() < (0.2 if not agreeing else 0.1):
                 values = [slug]
                 if rng.random() < 0.1:
                     values.append(_weighted(rng, weights))

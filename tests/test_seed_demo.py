@@ -56,6 +56,16 @@ def test_it_seeds_three_projects_idempotently() -> None:
         .exists()
     )
 
+    # Value distributions differ between projects, and not every value is in every interview.
+    def prevalence(project: str, value: str) -> float:
+        coded = Interview.objects.filter(project__slug=project, excerpts__isnull=False)
+        with_value = coded.filter(excerpts__values__slug=value)
+        return with_value.distinct().count() / coded.distinct().count()
+
+    assert prevalence("women-side-by-side", "safety") > prevalence("side-by-side", "safety") + 0.2
+    assert prevalence("maternal-peer-support", "human-connection") > 0.9
+    assert prevalence("side-by-side", "freedom-to-be-oneself") < 0.7
+
     snapshot = sorted(Excerpt.objects.values_list("interview__content_hash", "start", "end"))
     output = out.getvalue()
     assert "133 interviews" in output
