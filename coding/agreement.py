@@ -328,17 +328,19 @@ def agreement_report(filters: Filters, unit: str = UNIT_CHARACTERS) -> Agreement
             if value.project_id not in (None, project_id):
                 continue
             value_spans = spans[interview_id].get(value.pk, {})
+            if not value_spans:
+                # Nobody applied the value here: every unit is an agreed "no".
+                units = len(sentences) if sentences is not None else payload
+                per_value[value.pk].add(pattern_of(0), coders, units)
+                continue
             if sentences is not None:
                 pieces = sentence_masks(sentences, value_spans, coders)
             else:
                 pieces = character_masks(payload, value_spans, coders)
-            # Pieces with the same coders agree the same way: add each pattern once, weighted.
-            weights: dict[int, float] = defaultdict(float)
-            for start, end, mask in pieces:
-                weights[mask] += 1 if sentences is not None else end - start
+            weights, runs = _weigh(pieces, full, by_length=sentences is None)
             for mask, weight in weights.items():
                 per_value[value.pk].add(pattern_of(mask), coders, weight)
-            for start, end, mask in _partial_runs(pieces, full):
+            for start, end, mask in runs:
                 total += 1
                 if len(disagreements) < DISAGREEMENT_LIMIT:
                     pattern = pattern_of(mask)
@@ -389,16 +391,24 @@ def _fetch_rows(qs: Any) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _partial_runs(pieces: list[tuple[int, int, int]], full: int) -> list[tuple[int, int, int]]:
-    """Passages where some but not all coders applied the value, adjacent pieces joined."""
+def _weigh(
+    pieces: list[tuple[int, int, int]], full: int, *, by_length: bool
+) -> tuple[dict[int, float], list[tuple[int, int, int]]]:
+    """Total units per coder pattern, and the passages where coders differ, in one pass.
+
+    Pieces with the same coders agree the same way, so each pattern is added to the
+    statistics once with its weight. Adjacent differing pieces with the same coders join.
+    """
+    weights: dict[int, float] = defaultdict(float)
     runs: list[tuple[int, int, int]] = []
     for start, end, mask in pieces:
+        weights[mask] += end - start if by_length else 1
         if mask and mask != full:
             if runs and runs[-1][1] >= start - 1 and runs[-1][2] == mask:
                 runs[-1] = (runs[-1][0], end, mask)
             else:
                 runs.append((start, end, mask))
-    return runs
+    return weights, runs
 
 
 def _excerpt_at(items: list[tuple[int, int, int]], start: int, end: int) -> int | None:
