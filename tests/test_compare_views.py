@@ -158,6 +158,7 @@ def test_it_draws_charts_in_the_values_colours_without_inline_styles(
     assert f'fill="{safety.colour}"' in html
     assert "style=" not in html.replace("<style nonce", "")
     assert "Data table for both charts" in html
+    assert "Safety in Side By Side: the share of interviews is likely between" in html
     response = client.get(reverse("compare_chart", args=["bars"]), {"measure": "prevalence"})
     assert response["Content-Type"].startswith("image/svg+xml")
     assert response["Content-Disposition"].startswith("attachment")

@@ -101,6 +101,7 @@ class Cell:
     ci_low: float | None = None
     ci_high: float | None = None
     ci_text: str = ""
+    ci_sentence: str = ""
     interviews_with: float = 0.0
     tags: float = 0.0
     suppressed: bool = False
@@ -278,6 +279,9 @@ def _fill_rows(comparison: Comparison) -> None:
                     if measure == MEASURE_PREVALENCE:
                         cell.ci_low, cell.ci_high = float(data["ci_low"]), float(data["ci_high"])
                         cell.ci_text = f"{cell.ci_low * 100:.0f}–{cell.ci_high * 100:.0f}%"
+                        cell.ci_sentence = stats.interval_sentence(
+                            value.name, column.label, cell.ci_low, cell.ci_high
+                        )
                 if value.id in residuals.index and column.key in residuals.columns:
                     residual = float(residuals.at[value.id, column.key])
                     if not math.isnan(residual):
