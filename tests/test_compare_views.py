@@ -232,3 +232,18 @@ def test_it_keeps_the_comparison_queries_constant(client: Client, admin_user: An
     add_projects(4)
     tallies_refresh()
     assert queries_for_page() == few <= 20
+
+
+def test_it_takes_the_disclosure_threshold_from_the_settings(
+    client: Client, evaluator: Any, peer: Any, coded: Any, settings: Any
+) -> None:
+    settings.DISCLOSURE_THRESHOLD = 2
+    query = {"breakdown": "role", "measure": "count"}
+    client.force_login(evaluator)
+    comparison = client.get(reverse("compare"), query).context["comparison"]
+    texts = {c.text for _, cells in comparison.rows for c in cells if c.applies}
+    assert "&lt;2" not in texts and "<2" in texts and "<5" not in texts
+    # Peer researchers coded these interviews themselves: they see the numbers.
+    client.force_login(peer)
+    comparison = client.get(reverse("compare"), query).context["comparison"]
+    assert not comparison.has_masked
