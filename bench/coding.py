@@ -42,6 +42,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from _setup import database_create, setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -844,27 +846,6 @@ def _taguette_browser(
 # ---- Main ------------------------------------------------------------------------------------
 
 
-def ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
-    conn = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
@@ -891,11 +872,9 @@ def main() -> None:
     if not url.startswith("postgres"):
         print("Warning: DATABASE_URL is not PostgreSQL; figures are meant for PostgreSQL.")
     else:
-        ensure_database(url)
+        database_create(url, keep=True)
 
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -19,7 +19,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from _setup import database_create, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,33 +28,6 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pv_bench_compare"
 INTERVIEWS = 10_000
 EXCERPTS_PER_CODER = 74  # x 10,500 interview-coder pairs x ~1.3 values = ~1,000,000 tags
 DOUBLE_EVERY = 20  # every 20th interview is coded by both coders: 500 interviews
-
-
-def database_prepare(url: str, *, reuse: bool) -> bool:
-    """Create the benchmark database; return True when data is already there."""
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = cursor.fetchone() is not None
-        if exists and reuse:
-            admin.close()
-            return True
-        if exists:
-            cursor.execute(f'DROP DATABASE "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return False
 
 
 def generate() -> None:
@@ -267,10 +241,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peervalues.settings")
-    have_data = database_prepare(url, reuse=args.reuse)
-    import django
-
-    django.setup()
+    have_data = database_create(url, keep=args.reuse)
+    setup_django()
     from django.conf import settings
     from django.core.management import call_command
 

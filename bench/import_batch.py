@@ -26,6 +26,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from _setup import database_create, migrate, postgres_url, setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -64,13 +66,6 @@ WORDS = [
     "phone",
     "meet",
 ]
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peervalues.settings")
-    import django
-
-    django.setup()
 
 
 def transcript(rng: random.Random, words: int, n: int) -> str:
@@ -165,22 +160,8 @@ def run_phase(phase: str, path: Path) -> None:
 
 
 def reset_database() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Run this benchmark on PostgreSQL: set DATABASE_URL=postgres://...")
-    name = url.rsplit("/", 1)[1]
-    base = url.rsplit("/", 1)[0] + "/postgres"
-    import psycopg2
-
-    connection = psycopg2.connect(base)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
+    database_create(postgres_url(os.environ.get("DATABASE_URL", "")))
+    migrate()
     setup_django()
     from coding.models import ResearchProject
 

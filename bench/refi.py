@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +26,8 @@ import uuid
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
+
+from _setup import database_create, migrate, postgres_url, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,35 +44,9 @@ FRAMEWORK = (
 )
 
 
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peervalues.settings")
-    import django
-
-    django.setup()
-
-
 def reset_database() -> None:
-    import dj_database_url
-    import psycopg2
-
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
+    database_create(postgres_url(DEFAULT_DB))
+    migrate()
 
 
 def vocabulary(rng: random.Random) -> list[str]:
