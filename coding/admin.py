@@ -23,6 +23,8 @@ from .models import (
     Membership,
     Participant,
     ResearchProject,
+    TallyQueue,
+    ValueTally,
 )
 
 
@@ -217,14 +219,8 @@ class CodingProgressAdmin(AuditedAdmin):
     raw_id_fields = ["interview"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail can be browsed and filtered, never changed."""
-
-    list_display = ["created", "actor_name", "action", "model", "object_id", "object_repr"]
-    list_filter = ["action", "model", "actor_name", "created"]
-    search_fields = ["actor_name", "object_repr", "object_id"]
-    date_hierarchy = "created"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browse and filter, never change: for records and for data the app derives itself."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -234,3 +230,30 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail can be browsed and filtered, never changed."""
+
+    list_display = ["created", "actor_name", "action", "model", "object_id", "object_repr"]
+    list_filter = ["action", "model", "actor_name", "created"]
+    search_fields = ["actor_name", "object_repr", "object_id"]
+    date_hierarchy = "created"
+
+
+@admin.register(ValueTally)
+class ValueTallyAdmin(ReadOnlyAdmin):
+    """The comparison's per-interview counts, kept by triggers: shown to help explain figures."""
+
+    list_display = ["interview", "coder", "value", "excerpts", "chars", "coders", "value_coders"]
+    list_filter = ["value", "coder", "interview__project"]
+    list_select_related = ["interview", "interview__participant", "coder", "value"]
+    raw_id_fields = ["interview"]
+
+
+@admin.register(TallyQueue)
+class TallyQueueAdmin(ReadOnlyAdmin):
+    """Interviews waiting for their counts to be refreshed (normally empty between page views)."""
+
+    list_display = ["interview_id"]

@@ -106,3 +106,13 @@ def test_it_hides_the_trail_from_non_admins(client: Client, peer: Any) -> None:
     response = client.get("/admin/coding/auditevent/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_it_shows_derived_tallies_read_only_in_the_admin(
+    client: Client, admin_user: Any, peer: Any, interview: Any
+) -> None:
+    make_excerpt(interview, peer, 0, 5)
+    client.force_login(admin_user)
+    assert client.get("/admin/coding/valuetally/").status_code == 200
+    assert client.get("/admin/coding/tallyqueue/").status_code == 200
+    assert client.get("/admin/coding/valuetally/add/").status_code == 403
