@@ -324,6 +324,20 @@
       counts.appendChild(li);
     }
     document.getElementById("excerpt-total").textContent = String(listItems.size);
+    let empty = document.getElementById("excerpt-list-empty");
+    if (!empty) {
+      empty = document.createElement("p");
+      empty.id = "excerpt-list-empty";
+      empty.className = "small text-body-secondary mb-0";
+      list.after(empty);
+    }
+    const others = excerpts.length - shown.length;
+    empty.hidden = listItems.size > 0;
+    empty.textContent = listFilter() && shown.length
+      ? "No excerpts with this value in this view."
+      : others > 0
+        ? `No excerpts in this view yet; ${others} by other coders under “All coders”.`
+        : "No excerpts yet. Select some text to start.";
   }
 
   function listItem(e) {

@@ -320,3 +320,16 @@ def test_it_passes_axe_and_runs_under_the_content_security_policy(
     assert violations == [], [(v["id"], [n["html"] for n in v["nodes"]]) for v in violations]
     assert not [e for e in page.js_errors if "Content Security Policy" in e]
     assert not page.js_errors
+
+
+def test_it_points_to_other_coders_when_mine_is_empty(
+    signed_in: Any, peer: Any, peer2: Any, interview: Interview
+) -> None:
+    make_excerpt(interview, peer2, 0, 11, "safety")
+    page = signed_in(peer)
+    open_coding_page(page, interview)
+    expect(page.locator("#excerpt-list-empty")).to_have_text(
+        "No excerpts in this view yet; 1 by other coders under “All coders”."
+    )
+    page.get_by_label("All coders").check()
+    expect(page.locator("#excerpt-list-empty")).to_be_hidden()
