@@ -725,7 +725,17 @@
   function afterSelection(event) {
     if (!data.canCode) return;
     const span = selectionSpan();
-    if (span) { openPicker(span); return; }
+    if (span) {
+      if (event && event.type !== "keyup") {
+        // Show what will be tagged: the selection snapped to whole words. (Not for keyboard
+        // selections, whose caret must stay where the person is extending from.)
+        const [sn, so] = cpToDom(span.start, false);
+        const [en, eo] = cpToDom(span.end, true);
+        window.getSelection().setBaseAndExtent(sn, so, en, eo);
+      }
+      openPicker(span);
+      return;
+    }
     if (event && event.type === "mouseup") {
       const sel = window.getSelection();
       if (sel && sel.rangeCount && sel.isCollapsed) {

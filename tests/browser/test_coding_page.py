@@ -71,6 +71,8 @@ def test_it_tags_a_mouse_selection_and_finds_it_after_reload(
     # Drag from inside "safe" to inside "there": the selection snaps to whole words.
     drag_select(page, start + 1, start + len("safe there") - 1)
     picker = page.get_by_role("dialog", name="Tag the selection with values")
+    expect(picker).to_be_visible()
+    assert page.evaluate("() => window.getSelection().toString()") == "safe there"
     picker.get_by_role("button", name="Safety").click()
     wait_for_excerpts(page, 1)
     excerpt = Excerpt.objects.get()
