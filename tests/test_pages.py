@@ -94,3 +94,14 @@ def test_it_sets_a_content_security_policy_without_unsafe_inline(client: Client,
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_it_keeps_the_project_page_queries_constant(
+    client: Client, peer: Any, project: Any, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(25):
+        make_excerpt(make_interview(project, f"text {i}", pseudonym=f"P{i}"), peer, 0, 4)
+    client.force_login(peer)
+    with django_assert_max_num_queries(9):
+        response = client.get(project.get_absolute_url())
+    assert response.content.decode().count("/interviews/") == 25
