@@ -79,7 +79,12 @@ def resolve_values(
     wanted = list(dict.fromkeys(slugs))
     if not wanted:
         raise CodingError(NO_VALUES)
-    found = {v.slug: v for v in CodebookValue.objects.filter(slug__in=wanted)}
+    # Several projects may each have a value of the same slug: prefer this project's codebook,
+    # and look elsewhere only to explain a refusal.
+    candidates = CodebookValue.objects.filter(slug__in=wanted)
+    found: dict[str, CodebookValue] = {}
+    for value in sorted(candidates, key=lambda v: v.project_id not in (None, interview.project_id)):
+        found.setdefault(value.slug, value)
     kept = set(already)
     values = []
     for slug in wanted:

@@ -264,3 +264,15 @@ def test_it_keeps_the_coding_page_query_count_constant(
         response = peer_client.get(interview.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="para') >= 200
+
+
+def test_it_uses_this_projects_value_when_another_project_shares_its_slug(
+    peer_client: Client, coded: Any, other_project: Any
+) -> None:
+    ours = CodebookValue.objects.create(
+        project=coded.project, slug="hope", name="Hope", colour="#cfe2ff"
+    )
+    CodebookValue.objects.create(project=other_project, slug="hope", name="Hope", colour="#cfe2ff")
+    response = post(peer_client, coded, {"start": 0, "end": 5, "values": ["hope"]})
+    assert response.status_code == 201, response.json()
+    assert Excerpt.objects.get().values.get() == ours
