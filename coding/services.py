@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .audit import audit_record, snapshot
 from .models import (
@@ -20,6 +22,7 @@ from .models import (
     Excerpt,
     ExcerptValue,
     Interview,
+    ResearchProject,
 )
 
 OFFSETS_NOT_WHOLE_NUMBERS = "The start and end of a selection must be whole numbers."
@@ -35,6 +38,25 @@ NOTE_TOO_LONG = "A note can be at most {limit} characters long."
 MEMO_NOT_TEXT = "A memo must be text."
 MEMO_TOO_LONG = "A memo can be at most {limit} characters long."
 NOT_YOUR_EXCERPT = "You can only change your own excerpts."
+VALUE_NAME_MISSING = "Give the new value a name."
+VALUE_NAME_TOO_LONG = "A value’s name can be at most {limit} characters long."
+VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
+VALUE_EXISTS = "There is already a value “{name}” in this project’s codebook."
+
+VALUE_NAME_LIMIT = 100
+# Light colours that keep highlighted text readable (WCAG AA with the page's text colour).
+NEW_VALUE_COLOURS = (
+    "#cfe2ff",
+    "#d1e7dd",
+    "#fff3cd",
+    "#f8d7da",
+    "#e2d9f3",
+    "#ffe5d0",
+    "#d2f4ea",
+    "#fde2f3",
+    "#e9ecef",
+    "#dbeafe",
+)
 
 NOTE_LIMIT = 10_000
 MEMO_LIMIT = 100_000
@@ -240,3 +262,58 @@ def progress_update(
             after=after,
         )
     return progress
+
+
+@transaction.atomic
+def value_create(
+    *, project: ResearchProject, actor: Any, name: Any, definition: Any = ""
+) -> CodebookValue:
+    """Add a value of the project's own while coding: an emergent (inductive) code.
+
+    It gets a free light colour and, while one is free, a shortcut key; admins can refine it
+    in the codebook later.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise CodingError(VALUE_NAME_MISSING)
+    name = " ".join(name.split())
+    if len(name) > VALUE_NAME_LIMIT:
+        raise CodingError(VALUE_NAME_TOO_LONG.format(limit=VALUE_NAME_LIMIT))
+    if definition is None:
+        definition = ""
+    if not isinstance(definition, str):
+        raise CodingError(VALUE_DEFINITION_NOT_TEXT)
+    codebook = CodebookValue.objects.for_project(project)
+    if codebook.filter(name__iexact=name).exists():
+        raise CodingError(VALUE_EXISTS.format(name=name))
+    base = slugify(name)[:50] or "value"
+    taken = set(codebook.values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    used_colours = set(codebook.values_list("colour", flat=True))
+    colour = next(
+        (c for c in NEW_VALUE_COLOURS if c not in used_colours),
+        NEW_VALUE_COLOURS[len(used_colours) % len(NEW_VALUE_COLOURS)],
+    )
+    used_keys = set(codebook.active().values_list("shortcut", flat=True))
+    shortcut = next((k for k in "123456789" if k not in used_keys), "")
+    order = (codebook.aggregate(top=Max("order"))["top"] or 0) + 1
+    value = CodebookValue(
+        project=project,
+        slug=slug,
+        name=name,
+        definition=definition.strip(),
+        colour=colour,
+        shortcut=shortcut,
+        order=order,
+    )
+    value.full_clean()
+    value.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        instance=value,
+        project_id=project.pk,
+        after=snapshot(value, ("slug", "name", "definition", "colour", "shortcut", "project")),
+    )
+    return value

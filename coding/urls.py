@@ -23,6 +23,7 @@ urlpatterns = [
     path(
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
+    path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),

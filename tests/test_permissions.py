@@ -37,6 +37,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "api_interview_excerpts": ("interview", "", MEMBERS),
     "api_excerpt_detail": ("excerpt", "", MEMBERS),
     "api_interview_progress": ("interview", "", MEMBERS),
+    # POST only: a GET is refused for its method once signed in (the POST is tested apart).
+    "api_interview_values": ("interview", "", {r: 405 for r in ROLES}),
     # Comparisons span the projects a reader may see; outsiders see an empty comparison.
     "compare": ("", "", SIGNED_IN),
     "compare_cell": ("", "cell", MEMBERS),

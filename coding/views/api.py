@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from .. import selectors, services
 from ..access import interview_for_user
 from ..models import Excerpt
+from .coding import value_row
 
 NOT_SIGNED_IN = "Please sign in first."
 BODY_NOT_JSON = "The request body must be a JSON object."
@@ -132,3 +133,18 @@ def interview_progress(request: HttpRequest, pk: int) -> HttpResponse:
             "updated": progress.updated.isoformat() if progress else None,
         }
     )
+
+
+@api_view  # first, so that signed-out callers always get 401
+@require_http_methods(["POST"])
+def interview_values(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a value of the interview's project while coding it: `{"name", "definition"}`."""
+    interview, _ = interview_for_user(request.user, pk, write=True)
+    data = json_body(request)
+    value = services.value_create(
+        project=interview.project,
+        actor=request.user,
+        name=data.get("name"),
+        definition=data.get("definition", ""),
+    )
+    return JsonResponse(value_row(value), status=201)

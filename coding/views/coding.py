@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -49,6 +50,20 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "status": status,
         },
     )
+
+
+def value_row(value: CodebookValue) -> dict[str, Any]:
+    """A codebook value as the coding page uses it."""
+    return {
+        "slug": value.slug,
+        "name": value.name,
+        "colour": value.colour,
+        "shortcut": value.shortcut,
+        "definition": value.definition,
+        "active": value.is_active,
+        "project_specific": value.project_id is not None,
+        "initials": _initials(value.name),
+    }
 
 
 def _initials(name: str) -> str:
@@ -99,19 +114,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
     coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
-    value_rows = [
-        {
-            "slug": v.slug,
-            "name": v.name,
-            "colour": v.colour,
-            "shortcut": v.shortcut,
-            "definition": v.definition,
-            "active": v.is_active,
-            "project_specific": v.project_id is not None,
-            "initials": _initials(v.name),
-        }
-        for v in values
-    ]
+    value_rows = [value_row(v) for v in values]
     return render(
         request,
         "coding/interview_detail.html",

@@ -524,6 +524,49 @@
     }
   }
 
+  /** Make a value added while coding usable at once: colour, picker, details, codebook, filter. */
+  function valueAdd(v) {
+    data.values.push(v);
+    valuesBySlug.set(v.slug, v);
+    valueOrder.set(v.slug, data.values.length - 1);
+    // CSSOM rules are allowed by the Content-Security-Policy, unlike new <style> elements.
+    const sheet = document.getElementById("value-styles").sheet;
+    sheet.insertRule(`::highlight(v-${v.slug}) { background-color: ${v.colour}; color: #212529; }`, sheet.cssRules.length);
+    sheet.insertRule(`.value-swatch-${v.slug} { background-color: ${v.colour}; }`, sheet.cssRules.length);
+    const swatch = (text) => {
+      const span = document.createElement("span");
+      span.className = `swatch value-swatch-${v.slug}`;
+      span.setAttribute("aria-hidden", "true");
+      span.textContent = text;
+      return span;
+    };
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-light value-button text-start";
+    button.dataset.value = v.slug;
+    button.setAttribute("aria-pressed", "false");
+    if (v.shortcut) button.setAttribute("aria-keyshortcuts", v.shortcut);
+    button.append(swatch(v.shortcut || v.initials), ` ${v.name}`);
+    picker.querySelector(".picker-buttons").appendChild(button);
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "btn btn-sm btn-light value-toggle";
+    toggle.dataset.value = v.slug;
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.append(swatch(v.initials), ` ${v.name}`);
+    document.getElementById("details-value-buttons").appendChild(toggle);
+    const dt = document.createElement("dt");
+    dt.append(swatch(v.initials), ` ${v.name} `);
+    const badge = document.createElement("span");
+    badge.className = "badge text-bg-info";
+    badge.textContent = "this project";
+    dt.appendChild(badge);
+    const dd = document.createElement("dd");
+    dd.textContent = v.definition;
+    document.querySelector(".codebook").append(dt, dd);
+    if (valueFilter) valueFilter.appendChild(new Option(v.name, v.slug));
+  }
+
   // ---- Changes, with undo --------------------------------------------------------------------
   const resolveId = (id) => { let x = id; while (idMap.has(x)) x = idMap.get(x); return x; };
   const findExcerpt = (id) => excerpts.find((e) => e.id === resolveId(id));
@@ -804,8 +847,24 @@
       if (button) pickValue(button.dataset.value);
       if (event.target.closest(".picker-close")) closePicker(true);
     });
+    document.getElementById("new-value-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = document.getElementById("new-value-name");
+      try {
+        const value = await api("POST", `/api/interviews/${data.interviewId}/values/`, { name: input.value });
+        valueAdd(value);
+        input.value = "";
+        picker.querySelector(".new-value").open = false;
+        announce(`New value “${value.name}” added to the codebook.`);
+        await pickValue(value.slug);
+      } catch (err) {
+        showError(err.message);
+        announce(err.message);
+      }
+    });
     picker.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); closePicker(true); return; }
+      if (event.target.closest("input")) return; // typing a new value's name
       if (/^[1-9]$/.test(event.key)) {
         const button = picker.querySelector(`[aria-keyshortcuts="${event.key}"]`);
         if (button) { event.preventDefault(); pickValue(button.dataset.value); }

@@ -335,3 +335,27 @@ def test_it_points_to_other_coders_when_mine_is_empty(
     )
     page.get_by_label("All coders").check()
     expect(page.locator("#excerpt-list-empty")).to_be_hidden()
+
+
+def test_it_adds_a_new_value_while_coding_and_tags_with_it(
+    signed_in: Any, peer: Any, interview: Interview
+) -> None:
+    page = signed_in(peer)
+    open_coding_page(page, interview)
+    start = interview.text.index("nobody judged me")
+    drag_select(page, start, start + len("nobody judged me"))
+    page.get_by_text("New value…").click()
+    # Typed key by key: the digit must go into the name, not tag with value 2.
+    page.get_by_label("Name of the new value for this project").press_sequentially("Acceptance 2")
+    page.keyboard.press("Enter")
+    wait_for_excerpts(page, 1)
+    excerpt = Excerpt.objects.get()
+    assert excerpt.text == "nobody judged me"
+    assert list(excerpt.values.values_list("name", flat=True)) == ["Acceptance 2"]
+    assert page.evaluate("() => CSS.highlights.has('v-acceptance-2')")
+    # The new value is at hand for the next selection, with its shortcut key.
+    expect(page.locator("#picker").get_by_role("button", name="Acceptance 2")).to_have_attribute(
+        "aria-keyshortcuts", "7"
+    )
+    expect(page.locator(".codebook")).to_contain_text("Acceptance 2")
+    assert not page.js_errors
