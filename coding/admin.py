@@ -232,12 +232,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditProjectFilter(admin.SimpleListFilter):
+    """Events by project name (the trail keeps plain ids, so that it outlives what it names)."""
+
+    title = "project"
+    parameter_name = "project"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[int, str]]:
+        return list(ResearchProject.objects.order_by("name").values_list("pk", "name"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(project_id=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail can be browsed and filtered, never changed."""
 
     list_display = ["created", "actor_name", "action", "model", "object_id", "object_repr"]
-    list_filter = ["action", "model", "actor_name", "created"]
+    list_filter = ["action", "model", AuditProjectFilter, "actor_name", "created"]
     search_fields = ["actor_name", "object_repr", "object_id"]
     date_hierarchy = "created"
 

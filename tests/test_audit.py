@@ -116,3 +116,14 @@ def test_it_shows_derived_tallies_read_only_in_the_admin(
     assert client.get("/admin/coding/valuetally/").status_code == 200
     assert client.get("/admin/coding/tallyqueue/").status_code == 200
     assert client.get("/admin/coding/valuetally/add/").status_code == 403
+
+
+def test_it_filters_the_trail_by_project(
+    client: Client, admin_user: Any, project: Any, other_project: Any
+) -> None:
+    audit_record(actor=admin_user, action="export", model="comparison", project_id=project.pk)
+    audit_record(actor=admin_user, action="export", model="comparison", project_id=other_project.pk)
+    client.force_login(admin_user)
+    response = client.get(f"/admin/coding/auditevent/?project={other_project.pk}")
+    assert response.context["cl"].result_count == 1
+    assert other_project.name in response.content.decode()

@@ -105,3 +105,9 @@ def test_it_keeps_the_project_page_queries_constant(
     with django_assert_max_num_queries(9):
         response = client.get(project.get_absolute_url())
     assert response.content.decode().count("/interviews/") == 25
+
+
+def test_it_points_favicon_requests_at_the_icon(client: Client, db: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
