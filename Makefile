@@ -7,7 +7,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on and its development key; production sets both.
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install install-test lint format check-ci bench clean
+.PHONY: run test install install-test chromium lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,17 @@ run: install
 	@echo "Peer Values is starting at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test
+# The browser tests drive Debian's Chromium; install it when it is missing and we may.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -x "$${CHROMIUM_PATH:-/nonexistent}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is needed for the browser tests: sudo apt-get install chromium (or set CHROMIUM_PATH)"; \
+	    exit 1; \
+	  fi; }
+
+test: install-test chromium
 	$(DEV_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
@@ -42,8 +52,13 @@ format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-test
-	$(DEV_ENV) $(BIN)/python bench/run_all.py
+# Every benchmark, each in a PostgreSQL database of its own (several minutes; see bench/README.md).
+PG := postgres://postgres@127.0.0.1:5432
+bench: install-test chromium
+	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_coding $(BIN)/python bench/coding.py
+	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_import $(BIN)/python bench/import_batch.py
+	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_refi $(BIN)/python bench/refi.py
+	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_compare $(BIN)/python bench/compare.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
