@@ -15,7 +15,6 @@
   const text = data.text;
   const me = data.me;
   const valuesBySlug = new Map(data.values.map((v) => [v.slug, v]));
-  const valueOrder = new Map(data.values.map((v, i) => [v.slug, i]));
   let excerpts = data.excerpts.slice();
   const undoStack = [];
   const idMap = new Map(); // ids of excerpts re-created by undo: old id -> new id
@@ -528,7 +527,6 @@
   function valueAdd(v) {
     data.values.push(v);
     valuesBySlug.set(v.slug, v);
-    valueOrder.set(v.slug, data.values.length - 1);
     // CSSOM rules are allowed by the Content-Security-Policy, unlike new <style> elements.
     const sheet = document.getElementById("value-styles").sheet;
     sheet.insertRule(`::highlight(v-${v.slug}) { background-color: ${v.colour}; color: #212529; }`, sheet.cssRules.length);
