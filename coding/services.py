@@ -38,6 +38,7 @@ NOTE_TOO_LONG = "A note can be at most {limit} characters long."
 MEMO_NOT_TEXT = "A memo must be text."
 MEMO_TOO_LONG = "A memo can be at most {limit} characters long."
 NOT_YOUR_EXCERPT = "You can only change your own excerpts."
+EXCERPT_NOT_FOUND = "There is no such excerpt, or you cannot see it."
 VALUE_NAME_MISSING = "Give the new value a name."
 VALUE_NAME_TOO_LONG = "A value’s name can be at most {limit} characters long."
 VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
@@ -189,9 +190,23 @@ def _own(excerpt: Excerpt, user: Any) -> None:
         raise CodingError(NOT_YOUR_EXCERPT, status=403)
 
 
+def _locked(excerpt: Excerpt) -> Excerpt:
+    """The excerpt's row, locked until the transaction ends; 404 when it has gone meanwhile.
+
+    Writes to one excerpt then happen one after the other: a change that waited for a delete
+    finds nothing (and cannot save the row back), and of simultaneous deletes only one counts.
+    """
+    locked = Excerpt.objects.select_for_update().filter(pk=excerpt.pk).first()
+    if locked is None:
+        raise CodingError(EXCERPT_NOT_FOUND, status=404)
+    locked.interview = excerpt.interview
+    return locked
+
+
 @transaction.atomic
 def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> Excerpt:
     """Change an excerpt's values, note or span; only its coder may."""
+    excerpt = _locked(excerpt)
     _own(excerpt, user)
     interview = excerpt.interview
     before = _excerpt_state(excerpt)
@@ -213,7 +228,7 @@ def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> E
             [ExcerptValue(excerpt=excerpt, value=v) for v in chosen if v.pk not in current]
         )
     excerpt.full_clean(exclude=["interview", "coder"])
-    excerpt.save()
+    excerpt.save(force_update=True)  # an UPDATE or an error, never a re-insert
     _audit_excerpt(
         user, AuditEvent.Action.UPDATE, excerpt, interview, before, _excerpt_state(excerpt)
     )
@@ -223,6 +238,7 @@ def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> E
 @transaction.atomic
 def excerpt_delete(*, excerpt: Excerpt, user: Any) -> None:
     """Delete an excerpt; only its coder may."""
+    excerpt = _locked(excerpt)
     _own(excerpt, user)
     before = _excerpt_state(excerpt)
     interview = excerpt.interview

@@ -18,7 +18,7 @@ from .coding import value_row
 
 NOT_SIGNED_IN = "Please sign in first."
 BODY_NOT_JSON = "The request body must be a JSON object."
-EXCERPT_NOT_FOUND = "There is no such excerpt, or you cannot see it."
+EXCERPT_NOT_FOUND = services.EXCERPT_NOT_FOUND
 
 
 def error(message: str, status: int = 400) -> JsonResponse:
