@@ -6,10 +6,12 @@ can act on, and writes inside one transaction together with its audit record.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +23,7 @@ from .models import (
     CodingProgress,
     Excerpt,
     ExcerptValue,
+    IdempotencyKey,
     Interview,
     ResearchProject,
 )
@@ -39,6 +42,13 @@ MEMO_NOT_TEXT = "A memo must be text."
 MEMO_TOO_LONG = "A memo can be at most {limit} characters long."
 NOT_YOUR_EXCERPT = "You can only change your own excerpts."
 EXCERPT_NOT_FOUND = "There is no such excerpt, or you cannot see it."
+KEY_NOT_UUID = (
+    "The Idempotency-Key header must be a UUID such as 1b4e28ba-2fa1-41d2-883f-0016d3cca427."
+)
+KEY_REUSED = (
+    "This Idempotency-Key was already used for another selection. Send a new key with each new "
+    "excerpt."
+)
 VALUE_NAME_MISSING = "Give the new value a name."
 VALUE_NAME_TOO_LONG = "A value’s name can be at most {limit} characters long."
 VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
@@ -146,7 +156,75 @@ def _audit_excerpt(
     )
 
 
+def idempotency_key(raw: Any) -> uuid.UUID | None:
+    """The Idempotency-Key header as a UUID; None when absent."""
+    if raw is None or raw == "":
+        return None
+    try:
+        return uuid.UUID(str(raw)[:64])
+    except ValueError as exc:
+        raise CodingError(KEY_NOT_UUID) from exc
+
+
+def _claim_key(coder: Any, key: uuid.UUID) -> IdempotencyKey | None:
+    """Record the key; return None, or the earlier request's record when the key was used."""
+    try:
+        # A savepoint: on PostgreSQL the insert waits for a simultaneous request with the same
+        # key to finish, then fails here if that one committed.
+        with transaction.atomic():
+            IdempotencyKey.objects.create(coder=coder, key=key)
+    except IntegrityError:
+        return IdempotencyKey.objects.select_related("excerpt").get(coder=coder, key=key)
+    return None
+
+
+def _replayed(earlier: IdempotencyKey, interview: Interview, start: int, end: int) -> Excerpt:
+    excerpt = earlier.excerpt
+    if excerpt is None:  # made, then deleted by its coder: the retry must not bring it back
+        raise CodingError(EXCERPT_NOT_FOUND, status=404)
+    if (excerpt.interview_id, excerpt.start, excerpt.end) != (interview.pk, start, end):
+        raise CodingError(KEY_REUSED, status=409)
+    return excerpt
+
+
 @transaction.atomic
+def excerpt_code(
+    *,
+    interview: Interview,
+    coder: Any,
+    start: Any,
+    end: Any,
+    values: Sequence[str],
+    note: Any = "",
+    key: uuid.UUID | None = None,
+) -> tuple[Excerpt, bool]:
+    """Tag a span for one coder; return the excerpt and whether it is new.
+
+    The same coder coding the same span again adds the values to the excerpt already there,
+    and a request repeating an earlier request's key gets that request's excerpt back unchanged.
+    """
+    start, end = _offsets(start, end, len(interview.text))
+    chosen = resolve_values(interview, values)
+    note = _note(note)
+    # One coder's writes queue here (FOR NO KEY UPDATE leaves foreign-key checks unblocked), so
+    # two simultaneous saves of one span find each other instead of both inserting.
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=coder.pk).exists()
+    if key is not None:
+        earlier = _claim_key(coder, key)
+        if earlier is not None:
+            return _replayed(earlier, interview, start, end), False
+    same = Excerpt.objects.filter(interview=interview, coder=coder, start=start, end=end).first()
+    if same is not None:
+        excerpt = _excerpt_add_values(same, interview, coder, chosen, note)
+        created = False
+    else:
+        excerpt = _excerpt_insert(interview, coder, start, end, chosen, note)
+        created = True
+    if key is not None:
+        IdempotencyKey.objects.filter(coder=coder, key=key).update(excerpt=excerpt)
+    return excerpt, created
+
+
 def excerpt_create(
     *,
     interview: Interview,
@@ -156,16 +234,23 @@ def excerpt_create(
     values: Sequence[str],
     note: Any = "",
 ) -> Excerpt:
-    """Tag a span of an interview with one or more values for one coder."""
-    start, end = _offsets(start, end, len(interview.text))
-    chosen = resolve_values(interview, values)
+    """Tag a span of an interview with one or more values for one coder (see `excerpt_code`)."""
+    excerpt, _ = excerpt_code(
+        interview=interview, coder=coder, start=start, end=end, values=values, note=note
+    )
+    return excerpt
+
+
+def _excerpt_insert(
+    interview: Interview, coder: Any, start: int, end: int, chosen: list[CodebookValue], note: str
+) -> Excerpt:
     excerpt = Excerpt(
         interview=interview,
         coder=coder,
         start=start,
         end=end,
         text=interview.text[start:end],
-        note=_note(note),
+        note=note,
     )
     # clean() rather than full_clean(): the offsets are checked above and the unique and check
     # constraints by the database; full_clean() would spend three more queries on them on the
@@ -182,6 +267,25 @@ def excerpt_create(
         None,
         _excerpt_state(excerpt, excerpt.value_slugs),
     )
+    return excerpt
+
+
+def _excerpt_add_values(
+    excerpt: Excerpt, interview: Interview, coder: Any, chosen: list[CodebookValue], note: str
+) -> Excerpt:
+    """Add values (and a note, if it had none) to the coder's excerpt on the same span."""
+    excerpt.interview = interview
+    excerpt = _locked(excerpt)
+    before = _excerpt_state(excerpt)
+    current = set(excerpt.tags.values_list("value_id", flat=True))
+    new = [v for v in chosen if v.pk not in current]
+    ExcerptValue.objects.bulk_create([ExcerptValue(excerpt=excerpt, value=v) for v in new])
+    if note and not excerpt.note:
+        excerpt.note = note
+    after = _excerpt_state(excerpt)
+    if after != before:
+        excerpt.save(force_update=True)
+        _audit_excerpt(coder, AuditEvent.Action.UPDATE, excerpt, interview, before, after)
     return excerpt
 
 

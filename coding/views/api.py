@@ -80,15 +80,16 @@ def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"excerpts": selectors.excerpt_rows(interview.pk)})
     interview, _ = interview_for_user(request.user, pk, write=True)
     data = json_body(request)
-    excerpt = services.excerpt_create(
+    excerpt, created = services.excerpt_code(
         interview=interview,
         coder=request.user,
         start=data.get("start"),
         end=data.get("end"),
         values=data.get("values", []),
         note=data.get("note", ""),
+        key=services.idempotency_key(request.headers.get("Idempotency-Key")),
     )
-    return JsonResponse(excerpt_json(excerpt), status=201)
+    return JsonResponse(excerpt_json(excerpt), status=201 if created else 200)
 
 
 @api_view  # first, so that signed-out callers always get 401
