@@ -27,14 +27,15 @@ from .models import (
     Interview,
     ResearchProject,
 )
+from .text_input import free_text, has_control, looks_like_slug
 
 OFFSETS_NOT_WHOLE_NUMBERS = "The start and end of a selection must be whole numbers."
 SPAN_EMPTY_OR_REVERSED = "The selection is empty or reversed: its end must come after its start."
 SPAN_OUT_OF_RANGE = "The selection runs outside the transcript, which has {length} characters."
 NO_VALUES = "Choose at least one value for the excerpt."
 VALUES_NOT_A_LIST = "Values must be a list of value names (slugs)."
+# Said alike of unknown values and other projects' values: other codebooks stay private.
 UNKNOWN_VALUE = "There is no value “{slug}” in this project’s codebook."
-OTHER_PROJECT_VALUE = "The value “{name}” belongs to another project’s codebook."
 INACTIVE_VALUE = "The value “{name}” has been retired from the codebook and cannot be added."
 NOTE_NOT_TEXT = "A note must be text."
 NOTE_TOO_LONG = "A note can be at most {limit} characters long."
@@ -51,6 +52,10 @@ KEY_REUSED = (
 )
 VALUE_NAME_MISSING = "Give the new value a name."
 VALUE_NAME_TOO_LONG = "A value’s name can be at most {limit} characters long."
+VALUE_NAME_CONTROL = (
+    "A value’s name cannot contain invisible control characters. Type the name again by hand."
+)
+DONE_NOT_BOOLEAN = "“done” must be true or false."
 VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
 VALUE_EXISTS = "There is already a value “{name}” in this project’s codebook."
 
@@ -100,7 +105,7 @@ def _note(note: Any) -> str:
         raise CodingError(NOTE_NOT_TEXT)
     if len(note) > NOTE_LIMIT:
         raise CodingError(NOTE_TOO_LONG.format(limit=NOTE_LIMIT))
-    return note
+    return free_text(note)
 
 
 def resolve_values(
@@ -114,7 +119,8 @@ def resolve_values(
         raise CodingError(NO_VALUES)
     # Several projects may each have a value of the same slug: prefer this project's codebook,
     # and look elsewhere only to explain a refusal.
-    candidates = CodebookValue.objects.filter(slug__in=wanted)
+    # Only slug-shaped text reaches the query (no NUL, no 5,000-character "slugs").
+    candidates = CodebookValue.objects.filter(slug__in=[s for s in wanted if looks_like_slug(s)])
     found: dict[str, CodebookValue] = {}
     for value in sorted(candidates, key=lambda v: v.project_id not in (None, interview.project_id)):
         found.setdefault(value.slug, value)
@@ -122,10 +128,8 @@ def resolve_values(
     values = []
     for slug in wanted:
         value = found.get(slug)
-        if value is None:
+        if value is None or value.project_id not in (None, interview.project_id):
             raise CodingError(UNKNOWN_VALUE.format(slug=slug))
-        if value.project_id not in (None, interview.project_id):
-            raise CodingError(OTHER_PROJECT_VALUE.format(name=value.name))
         if not value.is_active and value.pk not in kept:
             raise CodingError(INACTIVE_VALUE.format(name=value.name))
         values.append(value)
@@ -366,8 +370,10 @@ def progress_update(
             raise CodingError(MEMO_NOT_TEXT)
         if len(memo) > MEMO_LIMIT:
             raise CodingError(MEMO_TOO_LONG.format(limit=MEMO_LIMIT))
-        progress.memo = memo
-    if done is not None and bool(done) != progress.is_done:
+        progress.memo = free_text(memo)
+    if done is not None and not isinstance(done, bool):
+        raise CodingError(DONE_NOT_BOOLEAN)
+    if done is not None and done != progress.is_done:
         progress.done_at = timezone.now() if done else None
     progress.save()
     after = snapshot(progress, ("memo", "done_at"))
@@ -395,6 +401,8 @@ def value_create(
     """
     if not isinstance(name, str) or not name.strip():
         raise CodingError(VALUE_NAME_MISSING)
+    if has_control(name):
+        raise CodingError(VALUE_NAME_CONTROL)
     name = " ".join(name.split())
     if len(name) > VALUE_NAME_LIMIT:
         raise CodingError(VALUE_NAME_TOO_LONG.format(limit=VALUE_NAME_LIMIT))
@@ -422,7 +430,7 @@ def value_create(
         project=project,
         slug=slug,
         name=name,
-        definition=definition.strip(),
+        definition=free_text(definition).strip(),
         colour=colour,
         shortcut=shortcut,
         order=order,
