@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..audit import audit_record
+from ..colours import parse_colour, readable_colour
 from ..models import (
-    TEXT_COLOUR,
     AuditEvent,
     CodebookValue,
     CodingProgress,
@@ -36,7 +36,6 @@ from ..models import (
     Participant,
     ResearchProject,
     content_hash,
-    contrast_ratio,
 )
 from .offsets import normalise_with_map
 from .qde import Package, QdeCode, QdeSelection, QdeSource, RefiError, user_guid
@@ -62,8 +61,6 @@ from .report import (
     RefiReport,
 )
 
-READABLE_CONTRAST = 4.5  # what CodebookValue.clean() asks of a highlight colour
-PALETTE = ["#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd"]
 ROLE_VARIABLE = "role"
 
 
@@ -92,27 +89,6 @@ def _as_uuid(value: str | None) -> uuid.UUID | None:
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def _colour(value: str, index: int) -> str:
-    """The code's colour as #rrggbb (a palette colour when it has none)."""
-    value = value.strip()
-    if re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        return value.lower()
-    if re.fullmatch(r"#[0-9a-fA-F]{3}", value):
-        return "#" + "".join(ch * 2 for ch in value[1:]).lower()
-    return PALETTE[index % len(PALETTE)]
-
-
-def _readable(colour: str) -> str:
-    """The colour, lightened towards white until highlighted text on it stays readable."""
-    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-    for step in range(21):
-        mix = step / 20
-        candidate = "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in channels)
-        if contrast_ratio(candidate, TEXT_COLOUR) >= READABLE_CONTRAST:
-            return candidate
-    return "#ffffff"
 
 
 def _unique(base: str, taken: set[str], limit: int, key: Any = _key, sep: str = " ") -> str:
@@ -264,7 +240,7 @@ class ImportPlan:
                     name=code.name,
                     path=" › ".join(code.path),
                     description=code.description,
-                    color=_colour(code.color, index),
+                    color=parse_colour(code.color, index),
                     codings=usage[code.guid],
                     matched_id=match.pk if match else None,
                     matched_name=match.name if match else "",
@@ -291,8 +267,8 @@ class ImportPlan:
         order: int,
         index: int,
     ) -> CodebookValue:
-        colour = _readable(_colour(code.color, index))
-        self.counts["colours_lightened"] += colour != _colour(code.color, index)
+        colour = readable_colour(parse_colour(code.color, index))
+        self.counts["colours_lightened"] += colour != parse_colour(code.color, index)
         base = code.name.strip() or "Unnamed code"
         if _key(base) in names and code.parent:
             base = f"{base} ({codes_by_guid[code.parent].name.strip()})"
