@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from .audit import audit_record, audit_scrub
+from .chunks import IN_QUERY_SIZE, chunked
 from .importing.redaction import name_pattern
+from .importing.report import NAMED_FIELDS
 from .models import (
     AuditEvent,
     CodingProgress,
@@ -48,16 +50,14 @@ HASH_CLASH = (
     "so nothing was changed."
 )
 
-CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
-
 
 class ProtectionError(Exception):
     """A withdrawal or redaction that was refused; the message says why, in plain words."""
 
 
 def _chunks(ids: Sequence[Any]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield [str(i) for i in ids[start : start + CHUNK]]
+    for chunk in chunked(ids):
+        yield [str(i) for i in chunk]
 
 
 def _scrub_objects(model: str, ids: Sequence[Any], note: str) -> int:
@@ -138,7 +138,7 @@ def _scrub_report(
             continue
         if row.get("file"):
             gone_files.add(row["file"])
-        for key in ("file", "title", "participant", "interviewer"):
+        for key in NAMED_FIELDS:
             if key in row:
                 row[key] = WITHDRAWN
         row.update(
@@ -361,7 +361,7 @@ def interview_redact_spans(
     excerpts = list(Excerpt.objects.filter(overlap, interview=interview))
     for excerpt in excerpts:
         excerpt.text = new_text[excerpt.start : excerpt.end]
-    Excerpt.objects.bulk_update(excerpts, ["text"], batch_size=CHUNK)
+    Excerpt.objects.bulk_update(excerpts, ["text"], batch_size=IN_QUERY_SIZE)
 
     # Earlier snapshots of the overlapping excerpts hold the masked words; so may snapshots of
     # excerpts since moved or deleted, and of this interview, which are found by their content.

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..audit import audit_record
+from ..chunks import chunked
 from ..colours import parse_colour, readable_colour
 from ..models import (
     AuditEvent,
@@ -64,16 +65,10 @@ from .report import (
 ROLE_VARIABLE = "role"
 
 
-def _chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
-    # SQLite caps the parameters of one query: look long lists up in slices.
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _existing(model: Any, field_name: str, values: Iterable[Any]) -> set[Any]:
     values = list(values)
     found: set[Any] = set()
-    for chunk in _chunks(values):
+    for chunk in chunked(values):
         found.update(
             model.objects.filter(**{f"{field_name}__in": chunk}).values_list(field_name, flat=True)
         )
@@ -471,7 +466,7 @@ class ImportPlan:
 
     def _load_present_excerpts(self, interview_ids: list[int]) -> None:
         self.present: set[tuple[Any, ...]] = set()
-        for chunk in _chunks(interview_ids):
+        for chunk in chunked(interview_ids):
             rows = Excerpt.objects.filter(interview_id__in=chunk).values_list(
                 "interview_id", "coder_id", "start", "end"
             )
