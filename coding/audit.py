@@ -77,10 +77,11 @@ def audit_record(
     )
 
 
-WITHDRAWN_NOTE = "[withdrawn participant]"
+# What stands in for a withdrawn participant wherever their words were kept.
+WITHDRAWN = "[withdrawn participant]"
 
 
-def audit_scrub(events: QuerySet[AuditEvent], *, note: str = WITHDRAWN_NOTE) -> int:
+def audit_scrub(events: QuerySet[AuditEvent], *, note: str = WITHDRAWN) -> int:
     """Blank what earlier events recorded of someone's words (withdrawal, redaction).
 
     The one sanctioned change to the audit trail: who acted and when stay; the snapshots go.
