@@ -152,7 +152,7 @@ EMOJI = ["😊", "🙂", "❤️", "👍", "🌱", "☕"]
 
 
 def interview_text(rng: random.Random) -> str:
-    from coding.demo import THEMED
+    from coding.demo.phrases import THEMED
 
     sentences = [s for group in THEMED.values() for s in group]
     lines: list[str] = []
