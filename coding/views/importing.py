@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from ..access import staff_required
 from ..importing import RollbackRefused, batch_import, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
-from ..importing.pipeline import batch_coded_count
-from ..importing.readers import manifest_template
+from ..importing.manifest import manifest_template
+from ..importing.services import batch_coded_count
 from ..importing.staging import Staged, discard, stage_upload, staged_upload
 from ..models import ImportBatch
 
