@@ -22,9 +22,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from ..chunks import chunked
 from ..models import TallyQueue
 
-CHUNK = 2000
 QUEUE = "INSERT INTO coding_tallyqueue (interview_id)"
 # Updating the conflicting row (to itself) locks it: see the module's docstring.
 REQUEUE = "ON CONFLICT (interview_id) DO UPDATE SET interview_id = EXCLUDED.interview_id"
@@ -181,8 +181,8 @@ def tallies_refresh() -> int:
         claimed = TallyQueue.objects.order_by("interview_id").select_for_update()
         ids = list(claimed.values_list("interview_id", flat=True))
         with connection.cursor() as cursor:
-            for start in range(0, len(ids), CHUNK):
-                chunk = [int(i) for i in ids[start : start + CHUNK]]
+            for some in chunked(ids):
+                chunk = [int(i) for i in some]
                 placeholders = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
                     f"DELETE FROM coding_valuetally WHERE interview_id IN ({placeholders})", chunk
