@@ -52,19 +52,27 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def attempt_allowed(ip: str, now: float | None = None) -> tuple[bool, int]:
-    """Count one sign-in attempt from `ip`; return whether it may go on and seconds to wait."""
+    """Count one sign-in attempt from `ip`; return whether it may go on and seconds to wait.
+
+    A sliding window, approximated from two fixed ones: the previous window's count weighs as
+    much as the part of it still inside the last SIGN_IN_RATE_WINDOW seconds, so a burst at a
+    window's edge cannot get twice the limit through.
+    """
     window = settings.SIGN_IN_RATE_WINDOW
     now = time.time() if now is None else now
     slot = int(now // window)
     key = f"sign-in:{ip}:{slot}"
     cache.add(key, 0, timeout=window * 2)
     try:
-        attempts = cache.incr(key)
+        current = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window * 2)
-        attempts = 1
+        current = 1
+    previous = cache.get(f"sign-in:{ip}:{slot - 1}", 0)
+    weight = 1 - (now - slot * window) / window
+    allowed = previous * weight + current <= settings.SIGN_IN_RATE_LIMIT
     wait = max(1, int((slot + 1) * window - now))
-    return attempts <= settings.SIGN_IN_RATE_LIMIT, wait
+    return allowed, wait
 
 
 class SignInRateLimitMiddleware:
