@@ -14,16 +14,22 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 
 SIGN_IN_RATE_LIMITED = (
     "Too many sign-in attempts from your network in the last minute. Please wait a minute and "
     "try again."
 )
 SIGN_IN_PATHS = {"/login/", "/admin/login/"}
+# A fixed page: during a flood this is the answer to almost every request, so it must cost
+# next to nothing (no template, no database, no session).
+REFUSED_PAGE = (
+    '<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8">'
+    "<title>Too many sign-in attempts · Peer Values</title></head>"
+    f"<body><main><h1>Too many sign-in attempts</h1><p>{SIGN_IN_RATE_LIMITED}</p>"
+    '<p><a href="/login/">Back to sign in</a></p></main></body></html>\n'
+)
 
 
 def _address(text: str) -> str | None:
@@ -89,11 +95,6 @@ class SignInRateLimitMiddleware:
         return self.get_response(request)
 
     def _refused(self, request: HttpRequest, wait: int) -> HttpResponse:
-        response = TemplateResponse(
-            request,
-            "registration/login.html",
-            {"form": AuthenticationForm(), "rate_limited": SIGN_IN_RATE_LIMITED},
-            status=429,
-        )
+        response = HttpResponse(REFUSED_PAGE, status=429)
         response["Retry-After"] = str(wait)
-        return response.render()  # middleware responses are not rendered by the handler
+        return response
