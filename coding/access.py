@@ -50,6 +50,15 @@ def codable_projects(user: Any) -> QuerySet[ResearchProject]:
     ).distinct()
 
 
+def is_reader_only(user: Any) -> bool:
+    """Whether the user only reads (an evaluator in every project, no admin): they land on the
+    team's progress rather than on My work."""
+    if not user.is_authenticated or is_admin(user):
+        return False
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return roles == {EVALUATOR}
+
+
 def project_role(user: Any, project_id: int) -> str | None:
     """The user's role in a project: "admin", "peer_researcher", "evaluator" or None."""
     if not user.is_authenticated:
