@@ -17,6 +17,7 @@ from ..access import can_code, interview_for_user, is_reader_only, visible_proje
 from ..models import CodebookValue, CodingProgress, Interview
 from ..turns import Paragraph, split_paragraphs
 from ..worklist import WorkFilter
+from .auth import login_url
 
 READING_HELP = (
     "Reading view: you can read this interview and the team's coding. Choose whose coding to "
@@ -141,6 +142,8 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "excerpts": excerpts,
                 "text": interview.text,
                 "coders": coders,
+                # Where the page sends someone whose session ended, to come back here.
+                "loginUrl": login_url(request.get_full_path(), request),
             },
         },
     )
