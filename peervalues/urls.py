@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("coding.urls")),
 ]
 
+# JSON answers for the JSON API and pages inside the layout elsewhere (coding/views/errors.py).
+handler400 = "coding.views.errors.bad_request"
 handler403 = "coding.views.errors.permission_denied"
 handler404 = "coding.views.errors.page_not_found"
 handler500 = "coding.views.errors.server_error"

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from coding.views.api import NOT_SIGNED_IN, SESSION_ENDED
 from coding.views.auth import SESSION_ENDED_PAGE
-from coding.views.errors import FORBIDDEN, NOT_FOUND, SERVER_ERROR, server_error
+from coding.views.errors import PAGE_FORBIDDEN, PAGE_NOT_FOUND, PAGE_SERVER_ERROR, server_error
 
 LAYOUT = 'aria-label="Main"'  # the site's menu bar
 
@@ -20,7 +20,7 @@ def test_it_shows_a_forbidden_admin_page_inside_the_layout(client: Client, peer:
     assert response.status_code == 403
     html = response.content.decode()
     assert LAYOUT in html
-    assert escape(FORBIDDEN) in html
+    assert escape(PAGE_FORBIDDEN) in html
     assert "Only admins can" in html  # the reason the view gave
     assert 'href="/"' in html
     assert "Signed in as <strong>pat-peer</strong>" in html
@@ -32,14 +32,14 @@ def test_it_shows_a_missing_page_inside_the_layout(client: Client, peer: Any) ->
     assert response.status_code == 404
     html = response.content.decode()
     assert LAYOUT in html
-    assert escape(NOT_FOUND) in html
+    assert escape(PAGE_NOT_FOUND) in html
     assert 'href="/"' in html
 
 
 def test_it_shows_a_missing_page_to_visitors_who_are_not_signed_in(client: Client, db: Any) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
-    assert escape(NOT_FOUND) in response.content.decode()
+    assert escape(PAGE_NOT_FOUND) in response.content.decode()
     assert 'href="/login/"' in response.content.decode()
 
 
@@ -48,7 +48,7 @@ def test_it_shows_a_server_error_inside_the_layout(db: Any) -> None:
     assert response.status_code == 500
     html = response.content.decode()
     assert LAYOUT in html
-    assert escape(SERVER_ERROR) in html
+    assert escape(PAGE_SERVER_ERROR) in html
     assert 'href="/"' in html
 
 

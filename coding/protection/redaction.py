@@ -17,9 +17,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..audit import audit_record, audit_scrub
+from ..chunks import IN_QUERY_SIZE
 from ..importing.redaction import name_pattern
 from ..models import AuditEvent, Excerpt, Interview, normalise_text
-from .scrub import CHUNK, chunks, contains_any, scrub_objects
+from .scrub import chunks, contains_any, scrub_objects
 
 REDACTED = "[redacted]"
 # One block per masked character keeps every offset valid. It is not whitespace (so trimming
@@ -106,7 +107,7 @@ def interview_redact_spans(
     excerpts = list(Excerpt.objects.filter(overlap, interview=interview))
     for excerpt in excerpts:
         excerpt.text = new_text[excerpt.start : excerpt.end]
-    Excerpt.objects.bulk_update(excerpts, ["text"], batch_size=CHUNK)
+    Excerpt.objects.bulk_update(excerpts, ["text"], batch_size=IN_QUERY_SIZE)
 
     # Earlier snapshots of the overlapping excerpts hold the masked words; so may snapshots of
     # excerpts since moved or deleted, and of this interview, which are found by their content.

@@ -13,14 +13,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from ..audit import audit_scrub
+from ..chunks import chunked
 from ..models import AuditEvent
-
-CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
 
 def chunks(ids: Sequence[Any]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield [str(i) for i in ids[start : start + CHUNK]]
+    """Ids as strings (audit object ids are text), in slices small enough for one query."""
+    for chunk in chunked(ids):
+        yield [str(i) for i in chunk]
 
 
 def scrub_objects(model: str, ids: Sequence[Any], note: str) -> int:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..audit import WITHDRAWN, audit_record, audit_scrub
+from ..importing.report import NAMED_FIELDS
 from ..models import (
     AuditEvent,
     CodingProgress,
@@ -81,7 +82,7 @@ def _scrub_report(
             continue
         if row.get("file"):
             gone_files.add(row["file"])
-        for key in ("file", "title", "participant", "interviewer"):
+        for key in NAMED_FIELDS:
             if key in row:
                 row[key] = WITHDRAWN
         row.update(
