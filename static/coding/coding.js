@@ -10,7 +10,7 @@
 
 import { createApi } from "./api.js";
 import { createEditor } from "./edits.js";
-import { announce } from "./feedback.js";
+import { announce, retryMessage, saveStatus } from "./feedback.js";
 import { codePointTables, sliceCp } from "./offsets.js";
 import { createPanels } from "./panels.js";
 import { wireProgress } from "./progress.js";
@@ -22,7 +22,9 @@ const data = JSON.parse(document.getElementById("coding-data").textContent);
 const transcript = document.getElementById("transcript");
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
 const tables = codePointTables(data.text);
-const api = createApi(data.interviewId, csrfToken);
+const api = createApi(data.interviewId, csrfToken, {
+  onRetry: (delayMs) => saveStatus(retryMessage(delayMs)),
+});
 
 // ---- Views and filters -------------------------------------------------------------------
 const viewRadios = document.querySelectorAll('input[name="view"]');
@@ -222,4 +224,9 @@ if (window.location.hash.startsWith("#excerpt-")) {
 }
 transcript.dataset.ready = "true";
 // Exposed for tests and scripts: the excerpts as the page holds them.
-window.peerValues = { excerpts: () => ctx.excerpts.map((e) => ({ ...e })), domToCp: tx.domToCp, cpToDom: tx.cpToDom };
+window.peerValues = {
+  excerpts: () => ctx.excerpts.map((e) => ({ ...e })),
+  saving: editor.saving,
+  domToCp: tx.domToCp,
+  cpToDom: tx.cpToDom,
+};
