@@ -95,7 +95,7 @@ function selectionSpan() {
   if (a === null || b === null) return null;
   const charAt = (cp) => ctx.cpSlice(cp, cp + 1);
   const snap = Boolean(snapSwitch && snapSwitch.checked);
-  const [start, end] = snapAndTrim(charAt, tables.cpLength, Math.min(a, b), Math.max(a, b), snap);
+  const [start, end] = snapAndTrim(charAt, tables.cpLength, Math.min(a, b), Math.max(a, b), snap, tx.labels);
   return end > start ? { start, end, rect: range.getBoundingClientRect() } : null;
 }
 
@@ -138,6 +138,15 @@ function afterSelection(event) {
     }
   }
 }
+
+// A press inside the current selection would start dragging that text (which the transcript
+// refuses) rather than a new selection: drop the old selection first, so a drag inside or
+// across existing highlights always selects anew.
+transcript.addEventListener("mousedown", (event) => {
+  if (event.button !== 0 || event.shiftKey || event.detail > 1) return;
+  const sel = window.getSelection();
+  if (sel && sel.rangeCount && !sel.isCollapsed) sel.removeAllRanges();
+});
 
 transcript.addEventListener("mouseup", (event) => window.setTimeout(() => {
   if (data.canCode) { afterSelection(event); return; }

@@ -208,8 +208,12 @@ export function createPanels(ctx, api, editor) {
       if (!values.length) { announce("An excerpt keeps at least one value; delete it instead."); return; }
       try {
         const updated = await editor.queue(() => editor.update(e, { values }, true));
-        detailsId = updated.id;
-        setPressed(details, updated.values);
+        if (detailsId === e.id) {
+          // The panel stays open on the same excerpt: bring what it says up to date.
+          detailsId = updated.id;
+          setPressed(details, updated.values);
+          describe(updated);
+        }
         announce(`Saved: ${ctx.excerptLabel(updated)}.`);
       } catch (err) { showError(err.message); }
     }

@@ -149,3 +149,31 @@ def test_it_snaps_selections_to_whole_words_and_trims_spaces(
         {"text": TEXT, "start": start, "end": start + len(inner), "snap": snap},
     )
     assert TEXT[span[0] : span[1]] == expected
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        ("viewer: Anything else?", "Anything else?"),  # starts inside a label
+        ("me.\nInterv", "me."),  # ends inside the next label
+        ("me.\nInterviewer: Anything", "me.\nInterviewer: Anything"),  # crosses a turn whole
+        ("Interv", ""),  # only part of a label
+    ],
+)
+def test_it_keeps_speaker_labels_out_of_the_edges_of_a_selection(
+    module_page: Any, selected: str, expected: str
+) -> None:
+    text = "Participant: nobody judged me.\nInterviewer: Anything else?"
+    labels = [
+        {"start": 0, "end": len("Participant:")},
+        {"start": text.index("Interviewer"), "end": text.index("Interviewer") + 12},
+    ]
+    start = text.index(selected)
+    span = run_module(
+        module_page,
+        "spans",
+        "const chars = [...arg.text]; const at = (cp) => chars[cp] ?? '';"
+        "return m.snapAndTrim(at, chars.length, arg.start, arg.end, false, arg.labels);",
+        {"text": text, "start": start, "end": start + len(selected), "labels": labels},
+    )
+    assert text[span[0] : span[1]] == expected

@@ -84,6 +84,7 @@ def test_it_retries_a_failed_save_with_the_same_key(
     open_coding_page(page, interview)
     start = interview.text.index("café")
     drag_select(page, start, start + 4)
+    page.wait_for_selector("#picker:not([hidden])")
     page.keyboard.press("1")
     status = page.locator("#save-status")
     expect(status).to_contain_text(re.compile("trying again", re.IGNORECASE))
@@ -110,6 +111,7 @@ def test_it_says_so_when_a_save_fails_after_its_retries(
     open_coding_page(page, interview)
     start = interview.text.index("café")
     drag_select(page, start, start + 4)
+    page.wait_for_selector("#picker:not([hidden])")
     page.keyboard.press("1")
     expect(page.locator("#toast")).to_contain_text("not saved", timeout=15_000)
     assert len(posts) >= 3
