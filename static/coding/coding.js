@@ -148,7 +148,28 @@ transcript.addEventListener("mousedown", (event) => {
   if (sel && sel.rangeCount && !sel.isCollapsed) sel.removeAllRanges();
 });
 
+// Stripes in the margin: hovering or focusing one outlines its excerpt; activating it opens it.
+const stripeExcerpt = (target) => {
+  const stripe = target.closest && target.closest(".stripe");
+  return stripe ? editor.findExcerpt(Number(stripe.dataset.id)) : null;
+};
+for (const type of ["mouseover", "focusin"]) {
+  transcript.addEventListener(type, (event) => {
+    const e = stripeExcerpt(event.target);
+    if (e) renderer.outline(e);
+  });
+}
+for (const type of ["mouseout", "focusout"]) {
+  transcript.addEventListener(type, (event) => { if (stripeExcerpt(event.target)) renderer.outline(null); });
+}
+transcript.addEventListener("click", (event) => {
+  const e = stripeExcerpt(event.target);
+  const head = event.target.closest(".stripe-head");
+  if (e && head) panels.openDetails(e, head.getBoundingClientRect());
+});
+
 transcript.addEventListener("mouseup", (event) => window.setTimeout(() => {
+  if (event.target.closest && event.target.closest(".stripe")) return; // handled on click
   if (data.canCode) { afterSelection(event); return; }
   const sel = window.getSelection();
   const pos = document.caretPositionFromPoint
@@ -163,6 +184,12 @@ transcript.addEventListener("mouseup", (event) => window.setTimeout(() => {
 transcript.addEventListener("touchend", () => window.setTimeout(afterSelection, 350));
 
 transcript.addEventListener("keydown", (event) => {
+  const head = event.target.closest && event.target.closest(".stripe-head");
+  if (head && (event.key === "Enter" || event.key === " ")) {
+    event.preventDefault();
+    panels.openDetails(stripeExcerpt(head), head.getBoundingClientRect());
+    return;
+  }
   if (event.key.startsWith("Arrow") || event.key === "Home" || event.key === "End" ||
       event.key === "PageUp" || event.key === "PageDown") {
     return; // caret movement and Shift+arrow selection

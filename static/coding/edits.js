@@ -29,6 +29,9 @@ export function createEditor(ctx, api, renderer, { onUndone }) {
 
   async function create(body) {
     const created = await api.createExcerpt(body);
+    // The same coder tagging the same span again gets the existing excerpt back, with the new
+    // values added: replace it rather than list it twice.
+    ctx.excerpts = ctx.excerpts.filter((x) => x.id !== created.id);
     ctx.excerpts.push(created);
     if (!ctx.data.coders.includes(created.coder)) ctx.data.coders.push(created.coder);
     renderer.refresh([created]);
