@@ -61,6 +61,7 @@ NARROWING_OFF = (
     "interviews (dates, roles, modes, attributes, coders) are switched off, so that nobody can "
     "be singled out by comparing two views."
 )
+NARROWING_OFF_SHORT = "filters that narrow the interviews are switched off"
 HIDDEN_SENTENCE = (
     "Some figures read “hidden”: they rest on fewer than {threshold} interviews (or would let "
     "such a figure be worked out from the totals), so they are hidden to protect people from "
@@ -86,6 +87,7 @@ def evaluator_filters(filters: Filters, masked_project_ids: frozenset[int]) -> F
         date_to=None,
         attributes=(),
         coder_ids=(),
+        description=f"{filters.description}; for an evaluator, {NARROWING_OFF_SHORT}",
     )
 
 
