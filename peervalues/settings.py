@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coding.middleware.SessionIdleRefreshMiddleware",
+    "coding.middleware.SessionEndedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coding.middleware.ContentSecurityPolicyMiddleware",
@@ -153,6 +154,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Where `seed_demo` keeps the demo logins it made (git-ignored, mode 0600).
+DEMO_PASSWORDS_FILE = env_str("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passwords"))
+
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
