@@ -43,7 +43,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "api_interview_values": ("interview", "", {r: 405 for r in ROLES}),
     # Comparisons span the projects a reader may see; outsiders see an empty comparison.
     "compare": ("", "", SIGNED_IN),
-    "compare_cell": ("", "cell", MEMBERS),
+    # The walk's project is too small to show an evaluator: its quotes stay closed to them.
+    "compare_cell": ("", "cell", {**MEMBERS, "evaluator": 403}),
     "compare_chart": ("chart", "", SIGNED_IN),
     "compare_cooccurrence": ("", "", SIGNED_IN),
     "compare_agreement": ("", "", SIGNED_IN),

@@ -42,6 +42,30 @@ PAGE_SERVER_ERROR = (
 )
 
 
+def database_down(exc: BaseException | None) -> bool:
+    """Whether an error comes from an unreachable database, however Django rewrapped it.
+
+    The session middleware, for one, turns a failed session save into "the session was
+    deleted" (a 400): the database error is still in the exception's context.
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        response: HttpResponse = json_error(DATABASE_UNAVAILABLE, 503)
+    else:
+        response = server_error_page(503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
@@ -57,6 +81,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if database_down(exception):
+        return unavailable(request)
     if is_api(request):
         return json_error(BAD_REQUEST, 400)
     return defaults.bad_request(request, exception)
@@ -79,14 +105,14 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
     """500, or 503 when the database is unreachable: a state that passes, worth a retry."""
-    database_down = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if database_down(sys.exc_info()[1]):
+        return unavailable(request)
     if is_api(request):
-        response = json_error(DATABASE_UNAVAILABLE if database_down else SERVER_ERROR, 500)
-    else:
-        # No request context: after a failure (the database gone) even the menu's user may fail.
-        html = render_to_string("500.html", {"message": PAGE_SERVER_ERROR})
-        response = HttpResponse(html, status=500)
-    if database_down:
-        response.status_code = 503
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+        return json_error(SERVER_ERROR, 500)
+    return server_error_page(500)
+
+
+def server_error_page(status: int) -> HttpResponse:
+    # No request context: after a failure (the database gone) even the menu's user may fail.
+    html = render_to_string("500.html", {"message": PAGE_SERVER_ERROR})
+    return HttpResponse(html, status=status)
