@@ -10,11 +10,12 @@
 
 import { createApi } from "./api.js";
 import { createEditor } from "./edits.js";
-import { announce, retryMessage, saveStatus } from "./feedback.js";
+import { announce, retryMessage, saveStatus, showError } from "./feedback.js";
 import { codePointTables, sliceCp } from "./offsets.js";
 import { createPanels } from "./panels.js";
 import { wireProgress } from "./progress.js";
 import { createRenderer } from "./render.js";
+import { keepUnsaved, sendUnsaved, showSignedOut } from "./session.js";
 import { snapAndTrim } from "./spans.js";
 import { indexTranscript } from "./transcript.js";
 
@@ -24,6 +25,11 @@ const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || 
 const tables = codePointTables(data.text);
 const api = createApi(data.interviewId, csrfToken, {
   onRetry: (delayMs) => saveStatus(retryMessage(delayMs)),
+  onSignedOut: (action) => {
+    keepUnsaved(data.interviewId, action);
+    showSignedOut();
+    saveStatus("Not saved yet: your session has ended.");
+  },
 });
 
 // ---- Views and filters -------------------------------------------------------------------
@@ -253,12 +259,18 @@ valueFilter?.addEventListener("change", renderer.render);
 wireProgress(api);
 
 // ---- Start ---------------------------------------------------------------------------------
-renderer.render();
-if (window.location.hash.startsWith("#excerpt-")) {
-  const e = editor.findExcerpt(Number(window.location.hash.slice("#excerpt-".length)));
-  if (e) renderer.scrollToExcerpt(e);
+// Changes kept from before a sign-in are sent first; the page then loads afresh to show them.
+const reloading = await sendUnsaved(data.interviewId, api.resend, (err) => showError(err.message));
+if (reloading) {
+  window.location.reload();
+} else {
+  renderer.render();
+  if (window.location.hash.startsWith("#excerpt-")) {
+    const e = editor.findExcerpt(Number(window.location.hash.slice("#excerpt-".length)));
+    if (e) renderer.scrollToExcerpt(e);
+  }
+  transcript.dataset.ready = "true";
 }
-transcript.dataset.ready = "true";
 // Exposed for tests and scripts: the excerpts as the page holds them.
 window.peerValues = {
   excerpts: () => ctx.excerpts.map((e) => ({ ...e })),
