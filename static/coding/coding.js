@@ -9,6 +9,7 @@
  */
 
 import { createApi } from "./api.js";
+import { wireDrawer } from "./drawer.js";
 import { createEditor } from "./edits.js";
 import { announce, retryMessage, saveStatus, showError } from "./feedback.js";
 import { codePointTables, sliceCp } from "./offsets.js";
@@ -257,6 +258,7 @@ viewCoder.addEventListener("change", () => {
 valueFilter?.addEventListener("change", renderer.render);
 
 wireProgress(api);
+wireDrawer();
 
 // ---- Start ---------------------------------------------------------------------------------
 // Changes kept from before a sign-in are sent first; the page then loads afresh to show them.
