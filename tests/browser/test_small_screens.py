@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -17,40 +16,6 @@ from .test_coding_page import TEXT
 pytestmark = pytest.mark.browser
 
 PAGE_WIDER_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Any:
-    """Open pages signed in, in a 390 px wide viewport (or another width) with touch."""
-    contexts = []
-
-    def open_page(user: Any, width: int = 390) -> Any:
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(
-            base_url=live_server.url,
-            viewport={"width": width, "height": 844},
-            has_touch=True,
-            is_mobile=True,
-        )
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.set_default_navigation_timeout(30_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
