@@ -31,7 +31,9 @@ def staff(admin_status: int) -> dict[str, int]:
 # url name -> (kwargs key, query string, expected GET status per signed-in role)
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "home": ("", "", SIGNED_IN),
-    "my_work": ("", "", SIGNED_IN),
+    # Evaluators land on the team's progress: My work sends them there.
+    "my_work": ("", "", {**SIGNED_IN, "evaluator": 302}),
+    "team_progress": ("", "", SIGNED_IN),
     "project_detail": ("project", "", MEMBERS),
     "interview_detail": ("interview", "", MEMBERS),
     "api_interview_excerpts": ("interview", "", MEMBERS),

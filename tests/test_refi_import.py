@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from lxml import etree
 
-from coding.interop import qde as qde_module
 from coding.interop.qde import RefiError
 from coding.interop.refi_import import refi_import
 from coding.interop.report import (
@@ -513,8 +512,8 @@ def test_it_refuses_bad_input_with_a_clear_message(
     assert row_counts() == before
 
 
-def test_it_refuses_an_archive_that_unpacks_too_large(project: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(qde_module, "MAX_TOTAL_BYTES", 1000)
+def test_it_refuses_an_archive_that_unpacks_too_large(project: Any, settings: Any) -> None:
+    settings.IMPORT_MAX_TOTAL_SIZE = 1000
     file = qdpx(simple_project(""), {"sources/big.txt": "x" * 5000})
     with pytest.raises(RefiError, match="unpacks to more than"):
         run(file, project)
