@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, compare, importing, pages, protection, refi
+from .views import api, coding, compare, importing, jobs, pages, protection, refi
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -67,6 +67,13 @@ urlpatterns = [
         refi.refi_export_qdc,
         name="refi_export_project_codebook",
     ),
+    # --- background jobs (everyone sees their own) ---
+    path("jobs/", jobs.my_jobs, name="my_jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry_view, name="job_retry"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    path("jobs/start/<str:kind>/", jobs.job_start_admin, name="job_start_admin"),
+    path("api/jobs/<int:pk>/", jobs.job_status, name="api_job_status"),
     # --- audit and data protection (admins, under manage/) ---
     path(
         "manage/participants/<int:pk>/withdraw/",

@@ -93,7 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI server, before sessions and the CSP: no database hit.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With DEBUG the development server serves them from the source folders instead.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,6 +156,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Files the app makes (job outputs): private, served only through views that check access.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Without DEBUG, file names carry a hash of their content (cached for a year by browsers) and
@@ -228,6 +231,16 @@ if TASKS_BACKEND_NAME == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # A job may legitimately run for many minutes (a large import); RQ's default is 3 minutes.
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60 * 60}}
+# A job's progress (and its heartbeat, by which a dead worker is noticed) is written this often;
+# a running job silent for JOB_STALE_SECONDS, on another machine, counts as lost.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 2)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+# Files that jobs make (exports, backups) are deleted this long after the job finished.
+JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 7 * 24)
+# The clean-up job is queued this often by every running `manage.py serve`.
+JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
+# Exports of more rows than this run as a job instead of inside the request.
+EXPORT_JOB_THRESHOLD = env_int("EXPORT_JOB_THRESHOLD", 20_000)
 
 # Counts below this are shown as "<N" to evaluators in breakdowns by participant attribute.
 DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)

@@ -117,3 +117,23 @@ def test_it_starts_two_workers_per_core_plus_one_within_a_cap() -> None:
     assert default_workers(1) == 3
     assert default_workers(2) == 5
     assert default_workers(64) == MAX_WORKERS
+
+
+def test_it_stops_the_web_server_when_the_job_worker_dies(tmp_path: Path) -> None:
+    """`make run` and `make serve` keep the two together: one never runs without the other."""
+    env = {**production_env(tmp_path), "DEBUG": "1", "PORT": str(PORT + 1)}
+    # An empty database file: the worker's first look for jobs fails and it exits.
+    serve = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--dev", "--port", str(PORT + 1)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert serve.wait(timeout=60) == 1
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT + 1}/login/", timeout=2)

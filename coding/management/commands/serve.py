@@ -37,6 +37,13 @@ def web_command(host: str, port: str, dev: bool) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "-c", str(conf), "peervalues.wsgi:application"]
 
 
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        return
+
+
 class Command(BaseCommand):
     help = "Run the web server and a task worker; Ctrl+C stops both."
 
@@ -48,9 +55,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dev: bool, host: str, port: str, no_worker: bool, **kw: Any):
         env = {**os.environ, "HOST": host, "PORT": port}
-        children = [subprocess.Popen(web_command(host, port, dev), env=env)]
+        # Each child leads its own process group, so stopping it also stops what it started
+        # (the development server's autoreloader runs the server in a second process).
+        children = [subprocess.Popen(web_command(host, port, dev), env=env, start_new_session=True)]
         if not no_worker:
-            children.append(subprocess.Popen(worker_command(), env=env))
+            children.append(subprocess.Popen(worker_command(), env=env, start_new_session=True))
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
@@ -59,19 +68,35 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        next_clean_up = time.monotonic() + 30  # once everything has started
         try:
             while not stopping and all(child.poll() is None for child in children):
+                if not no_worker and time.monotonic() >= next_clean_up:
+                    next_clean_up = time.monotonic() + settings.JOB_CLEAN_UP_MINUTES * 60
+                    self._schedule_clean_up()
                 time.sleep(0.2)
         finally:
             for child in children:
-                if child.poll() is None:
-                    child.terminate()
+                _signal_group(child, signal.SIGTERM)
             deadline = time.monotonic() + 25
             for child in children:
                 try:
                     child.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    child.kill()
+                    _signal_group(child, signal.SIGKILL)
         codes = [child.returncode for child in children]
         if not stopping and any(codes):
             sys.exit(1)
+
+    def _schedule_clean_up(self) -> None:
+        """Queue the hourly clean-up (expired files, forgotten uploads, jobs of dead workers)."""
+        from django.db import DatabaseError, connection
+
+        from coding.jobs.services import clean_up_schedule
+
+        try:
+            clean_up_schedule()
+        except DatabaseError as exc:  # the database is restarting: try again next time
+            self.stderr.write(f"The clean-up could not be queued this time: {exc}")
+        finally:
+            connection.close()
