@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .audit import audit_record, snapshot
+from .colours import free_colour
 from .models import (
     AuditEvent,
     CodebookValue,
@@ -44,20 +45,6 @@ VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
 VALUE_EXISTS = "There is already a value “{name}” in this project’s codebook."
 
 VALUE_NAME_LIMIT = 100
-# Light colours that keep highlighted text readable (WCAG AA with the page's text colour).
-NEW_VALUE_COLOURS = (
-    "#cfe2ff",
-    "#d1e7dd",
-    "#fff3cd",
-    "#f8d7da",
-    "#e2d9f3",
-    "#ffe5d0",
-    "#d2f4ea",
-    "#fde2f3",
-    "#e9ecef",
-    "#dbeafe",
-)
-
 NOTE_LIMIT = 10_000
 MEMO_LIMIT = 100_000
 EXCERPT_AUDIT_FIELDS = ("start", "end", "text", "note", "values")
@@ -291,10 +278,7 @@ def value_create(
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     used_colours = set(codebook.values_list("colour", flat=True))
-    colour = next(
-        (c for c in NEW_VALUE_COLOURS if c not in used_colours),
-        NEW_VALUE_COLOURS[len(used_colours) % len(NEW_VALUE_COLOURS)],
-    )
+    colour = free_colour(used_colours)
     used_keys = set(codebook.active().values_list("shortcut", flat=True))
     shortcut = next((k for k in "123456789" if k not in used_keys), "")
     order = (codebook.aggregate(top=Max("order"))["top"] or 0) + 1
