@@ -300,3 +300,18 @@ def test_it_lists_my_jobs_in_constant_queries(
         response = client.get(reverse("my_jobs"))
     assert response.status_code == 200
     assert response.content.count(b"job ") >= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_takes_a_restorable_backup_as_a_job(client: Client, admin_user: Any) -> None:
+    import gzip
+    import json
+
+    client.force_login(admin_user)
+    client.post(reverse("job_start_admin", args=[Job.Kind.BACKUP]))
+    job = Job.objects.get(kind=Job.Kind.BACKUP)
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result_name.endswith(".json.gz")
+    response = client.get(reverse("job_download", args=[job.pk]))
+    rows = json.loads(gzip.decompress(b"".join(response.streaming_content)))
+    assert any(row["model"] == "auth.user" for row in rows)

@@ -50,6 +50,11 @@ EXCERPT_HEADER = [
 ]
 
 
+def excerpt_export_is_large(filters: Filters, threshold: int) -> bool:
+    """Whether an excerpts export has more rows than a request should write (LIMIT, not COUNT)."""
+    return kept_tags(filters)[: threshold + 1].count() > threshold
+
+
 def export_audit(
     *, actor: Any, what: str, fmt: str, filters: Filters, command: bool = False
 ) -> None:

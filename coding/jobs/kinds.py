@@ -6,6 +6,7 @@ returns an Outcome (a file and/or a page) or raises JobError with a sentence for
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,6 +16,18 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
+from ..analysis.compare_forms import ComparisonForm
+from ..analysis.exports import (
+    CSV,
+    EXCERPT_HEADER,
+    about_rows,
+    csv_lines,
+    excerpt_rows,
+    xlsx_file,
+)
+from ..analysis.queries import kept_tags
+from ..analysis.tallies import tallies_refresh
+from ..models import Interview, TallyQueue
 from .models import Job
 from .runner import Outcome, Progress, handler
 from .services import jobs_clean_up, jobs_fail_stale
@@ -42,15 +55,12 @@ def _scratch(suffix: str) -> Path:
 @handler(Job.Kind.EXPORT)
 def export_run(job: Job, progress: Progress) -> Outcome:
     """Write a large excerpts export to a file, as the comparison page would have streamed it."""
-    from ..analysis.queries import kept_tags
-    from ..compare_forms import ComparisonForm
-    from ..exports import CSV, EXCERPT_HEADER, about_rows, csv_lines, xlsx_file
 
     params = job.params
     form = ComparisonForm(QueryDict(params.get("query", "")) or None, user=job.owner)
     filters = form.filters()
     progress(0, kept_tags(filters).count(), "rows written")
-    rows = counted(_excerpt_rows(filters), progress)
+    rows = counted(excerpt_rows(filters), progress)
     path = _scratch(f".{params['fmt']}")
     if params["fmt"] == CSV:
         with path.open("w", encoding="utf-8", newline="") as out:
@@ -62,13 +72,7 @@ def export_run(job: Job, progress: Progress) -> Outcome:
         ]
         with xlsx_file(sheets) as made, path.open("wb") as out:
             out.write(made.read())
-    return Outcome(file_name=params["filename"], path=path)
-
-
-def _excerpt_rows(filters: Any) -> Iterator[list[Any]]:
-    from ..exports import excerpt_rows
-
-    return excerpt_rows(filters)
+    return Outcome(file_name=job.title, path=path)
 
 
 @handler(Job.Kind.BACKUP)
@@ -93,8 +97,6 @@ class _Quiet:
 @handler(Job.Kind.TALLY_RECOUNT)
 def tally_recount_run(job: Job, progress: Progress) -> None:
     """Recount every interview's tallies, a chunk at a time (each chunk its own transaction)."""
-    from ..analysis.tallies import tallies_refresh
-    from ..models import Interview, TallyQueue
 
     ids = list(Interview.objects.order_by("pk").values_list("pk", flat=True))
     progress(0, len(ids), "interviews recounted")
@@ -126,8 +128,6 @@ UPLOAD_CLEAN_UPS = [
 
 
 def _call_if_present(module_name: str, function_name: str) -> None:
-    import importlib
-
     try:
         module = importlib.import_module(module_name)
     except ImportError:

@@ -6,6 +6,8 @@ Running a job is coding.jobs.runner's concern; this module decides what is queue
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 import logging
 import os
 import socket
@@ -82,6 +84,38 @@ def job_start(
         job.full_clean()
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job, True
+
+
+def job_start_once(
+    *, kind: str, owner: Any, title: str, params: dict[str, Any], unit: str = ""
+) -> Job:
+    """Start a job for a plain link (no form to carry a key): the same request from the same
+    person finds the job already waiting or running; once that one ends, a new one starts.
+
+    The key is derived from the request and a generation number, so two requests arriving
+    together compute the same key and the database's unique constraint keeps one.
+    """
+    digest = json.dumps([kind, getattr(owner, "pk", None), params], sort_keys=True)
+    for generation in itertools.count():
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"peervalues:job:{digest}:{generation}")
+        existing = Job.objects.filter(idempotency_key=key).only("status").first()
+        if existing is None or not existing.is_finished:
+            job, _ = job_start(
+                kind=kind, owner=owner, title=title, params=params, idempotency_key=key, unit=unit
+            )
+            return job
+    raise AssertionError("unreachable")
+
+
+def export_job_start(*, owner: Any, query: str, fmt: str, filename: str) -> Job:
+    """Write a large excerpts export in the background (its audit event is the caller's)."""
+    return job_start_once(
+        kind=Job.Kind.EXPORT,
+        owner=owner,
+        title=filename,
+        params={"what": "excerpts", "query": query, "fmt": fmt},
+        unit="rows written",
+    )
 
 
 def job_retry(*, job: Job) -> Job:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ..access import job_for_user, staff_required
+from ..downloads import attachment
 from ..jobs.models import Job
 from ..jobs.services import JobError, job_retry, job_start, jobs_fail_stale
 from .api import api_view
@@ -93,9 +95,8 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle = job.result_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(FILE_EXPIRED) from exc
-    response = FileResponse(handle, as_attachment=True, filename=job.result_name)
-    response["Cache-Control"] = "no-store"
-    return response
+    content_type = mimetypes.guess_type(job.result_name)[0] or "application/octet-stream"
+    return attachment(handle, job.result_name, content_type)
 
 
 @staff_required()
