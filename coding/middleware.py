@@ -6,10 +6,12 @@ colours) carry a per-request nonce, read in templates as `request.csp_nonce`.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Callable
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
 
@@ -65,4 +67,33 @@ class SessionIdleRefreshMiddleware:
             now = int(time.time())
             if now - int(session.get(SESSION_TOUCHED, 0)) >= SESSION_TOUCH_EVERY:
                 session[SESSION_TOUCHED] = now
+        return response
+
+
+request_logger = logging.getLogger("peervalues.requests")
+
+
+class RequestLogMiddleware:
+    """Log one line per request: method, path, status, time taken and the signed-in user's id.
+
+    The user comes from the session (the id only, never a name), so that logging costs no query;
+    the query string is left out because filters can carry pseudonyms.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user_id = session.get(SESSION_KEY, "-") if session is not None else "-"
+        request_logger.info(
+            "%s %s %s %.1fms user=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            user_id,
+        )
         return response

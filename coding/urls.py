@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, coding, compare, importing, jobs, pages, protection, refi
+from .views import api, coding, compare, health, importing, jobs, pages, protection, refi
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -63,6 +63,8 @@ urlpatterns = [
         refi.refi_export_qdc,
         name="refi_export_project_codebook",
     ),
+    # --- for load balancers and monitoring: no sign-in ---
+    path("health/", health.health, name="health"),
     # --- background jobs (everyone sees their own) ---
     path("jobs/", jobs.my_jobs, name="my_jobs"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),

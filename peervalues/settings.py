@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the time it logs covers everything below it.
+    "coding.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI server, before sessions and the CSP: no database hit.
     # With DEBUG the development server serves them from the source folders instead.
@@ -248,6 +250,17 @@ DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (coding.middleware.RequestLogMiddleware); REQUEST_LOG=0 hushes it.
+        "peervalues.requests": {
+            "handlers": ["console"],
+            "level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING",
+            "propagate": False,
+        },
+    },
 }
+# The load balancer asks for /health/ over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]

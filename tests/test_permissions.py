@@ -72,7 +72,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "participant_withdraw": ("participant", "", STAFF),
     "interview_redact": ("interview", "", STAFF),
 }
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "health"}
 
 
 def url_names(patterns: list[Any], namespace: str = "") -> set[str]:
