@@ -97,3 +97,21 @@ class RequestLogMiddleware:
             user_id,
         )
         return response
+
+
+class ReplicaReadsMiddleware:
+    """Route the comparison pages' reads to the read replica (see peervalues/db_router.py)."""
+
+    PREFIX = "/compare/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from peervalues.db_router import replica_reads
+
+        replica_reads(request.method == "GET" and request.path.startswith(self.PREFIX))
+        try:
+            return self.get_response(request)
+        finally:
+            replica_reads(False)

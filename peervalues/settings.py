@@ -129,6 +129,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "peervalues.wsgi.application"
 
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), BASE_DIR)}
+# An optional read replica of PostgreSQL for the comparison pages (peervalues/db_router.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_config(env_str("DATABASE_REPLICA_URL"), BASE_DIR)
+    DATABASE_ROUTERS = ["peervalues.db_router.ReplicaRouter"]
+    MIDDLEWARE.append("coding.middleware.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -243,6 +248,15 @@ JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 7 * 24)
 JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
 # Exports of more rows than this run as a job instead of inside the request.
 EXPORT_JOB_THRESHOLD = env_int("EXPORT_JOB_THRESHOLD", 20_000)
+
+# The cache: each process's memory by default; Redis (CACHE_URL=redis://...) when several
+# machines must share it.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # Counts below this are shown as "<N" to evaluators in breakdowns by participant attribute.
 DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)

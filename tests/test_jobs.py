@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
 import uuid
 from typing import Any
@@ -165,7 +166,6 @@ def test_it_marks_a_job_failed_when_its_worker_on_this_machine_died(admin_user: 
 
 @pytest.mark.django_db
 def test_it_leaves_a_job_whose_worker_is_alive(admin_user: Any) -> None:
-    import os
 
     Job.objects.create(
         kind=TEST_KIND,
@@ -221,7 +221,6 @@ def test_it_deletes_job_files_after_the_keep_time(admin_user: Any, settings: Any
     recent.refresh_from_db()
     assert not old.result_file
     assert recent.result_file
-    import os
 
     assert not os.path.exists(old_path)
 
@@ -315,3 +314,44 @@ def test_it_takes_a_restorable_backup_as_a_job(client: Client, admin_user: Any) 
     response = client.get(reverse("job_download", args=[job.pk]))
     rows = json.loads(gzip.decompress(b"".join(response.streaming_content)))
     assert any(row["model"] == "auth.user" for row in rows)
+
+
+def redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS_TEST_URL = os.environ.get("PV_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+
+
+@pytest.mark.skipif(not redis_up(), reason="needs Redis at PV_TEST_REDIS_URL")
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_a_job_through_rq_on_redis(
+    settings: Any, admin_user: Any, project: Any, peer: Any
+) -> None:
+    """TASKS_BACKEND=rq: the job goes through Redis and an RQ worker (no fork, same database)."""
+    import django_rq
+
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_TEST_URL}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    django_rq.get_queue("default").empty()
+    make_excerpt(make_interview(project), peer, 0, 11)
+    job, _ = job_start(kind=Job.Kind.TALLY_RECOUNT, owner=admin_user, title="Recount", unit="x")
+    assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED
+    call_command(
+        "rqworker",
+        "default",
+        "--burst",
+        "--job-class",
+        "django_tasks_rq.Job",
+        "--worker-class",
+        "rq.worker.SimpleWorker",
+        verbosity=0,
+    )
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
