@@ -216,8 +216,12 @@ IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 2000)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 20 * 1024 * 1024)
 IMPORT_MAX_TOTAL_SIZE = env_int("IMPORT_MAX_TOTAL_SIZE", 1024 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
-# Uploads wait here, private to the server, between preview and confirm ("" = system temp).
-IMPORT_STAGING_DIR = env_str("IMPORT_STAGING_DIR", "")
+# Uploads wait between preview and confirm in this Django storage; with the default one, in a
+# private folder of the server ("" = the system's temporary folder). Servers that share the
+# storage can confirm each other's previews. They expire after UPLOADS_MAX_AGE seconds.
+UPLOADS_STORAGE = env_str("UPLOADS_STORAGE", "django.core.files.storage.FileSystemStorage")
+UPLOADS_DIR = env_str("UPLOADS_DIR", "")
+UPLOADS_MAX_AGE = env_int("UPLOADS_MAX_AGE", 24 * 60 * 60)
 
 # Background jobs on the Tasks API (django-tasks today, django.tasks from Django 6). The database
 # backend needs nothing beyond the database, so a fresh clone runs jobs at once; several machines
