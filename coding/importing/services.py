@@ -10,6 +10,7 @@ Saving happens in one transaction with bulk inserts: a batch lands whole or not 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ def batch_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     limits: Limits | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the batch at `path` (zip, folder, manifest or table); return what happened.
 
@@ -48,7 +50,7 @@ def batch_import(
         with open_batch(path, name=report.source, limits=limits) as source:
             batch_names = batch_replacements(source.names_text, names)
             report.source = redact_label(report.source, batch_names)
-            plan_rows(source, report, batch_names, keep_text=not dry_run)
+            plan_rows(source, report, batch_names, keep_text=not dry_run, progress=progress)
     except ImportRefused as refusal:
         report.refused = True
         report.problems = refusal.problems

@@ -39,6 +39,18 @@ def this_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _enqueue_after_commit(job_id: int) -> None:
+    """Queue the job once its row is committed (a worker must find it).
+
+    The immediate backend runs the job here and now, on this connection, where the row is
+    already visible: tests and debugging then see the outcome at once, as a request would.
+    """
+    if "immediate" in settings.TASKS["default"]["BACKEND"].lower():
+        _enqueue(job_id)
+    else:
+        transaction.on_commit(lambda: _enqueue(job_id))
+
+
 def _enqueue(job_id: int) -> None:
     from .tasks import run_job  # the task module imports the runner, which imports us
 
@@ -82,7 +94,8 @@ def job_start(
                 raise JobError(JOB_KEY_TAKEN)
             return job, False
         job.full_clean()
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        _enqueue_after_commit(job.pk)
+    job.refresh_from_db()
     return job, True
 
 
@@ -118,6 +131,17 @@ def export_job_start(*, owner: Any, query: str, fmt: str, filename: str) -> Job:
     )
 
 
+def import_job_start(*, kind: str, owner: Any, token: str, title: str, skip_invalid: bool) -> Job:
+    """Preview or import a stashed batch in the background; one job per upload and choice."""
+    return job_start_once(
+        kind=kind,
+        owner=owner,
+        title=title,
+        params={"token": token, "skip_invalid": skip_invalid},
+        unit="transcripts read",
+    )
+
+
 def job_retry(*, job: Job) -> Job:
     """Queue a failed job again, with the same inputs (an upload is kept until a job succeeds)."""
     with transaction.atomic():
@@ -132,7 +156,7 @@ def job_retry(*, job: Job) -> Job:
         )
         if not updated:
             raise JobError(JOB_NOT_RETRYABLE)
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        _enqueue_after_commit(job.pk)
     job.refresh_from_db()
     return job
 

@@ -7,19 +7,23 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve
 from django.views.decorators.http import require_POST
 
 from ..access import staff_required
 from ..downloads import attachment
-from ..importing import RollbackRefused, batch_import, batch_rollback
+from ..importing import RollbackRefused, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
 from ..importing.manifest import manifest_template
 from ..importing.services import batch_coded_count
+from ..jobs.models import Job
+from ..jobs.services import import_job_start
 from ..models import ImportBatch
 from ..uploads import BATCH, Stashed, stash_discard, stash_upload, stashed_upload
 
 ADMINS_ONLY = "Only admins can import interviews."
 PREVIEW_GONE = "This preview has expired or was already used. Upload the batch again."
+IMPORTED = "{count} interview(s) imported and ready for coding."
 CHANGED_SINCE_PREVIEW = (
     "The batch was checked again and cannot be imported as it is: see the problems below."
 )
@@ -52,23 +56,16 @@ def import_new(request: HttpRequest) -> HttpResponse:
             names=form.cleaned_data["names"],
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
-        report = run_import(staged, dry_run=True, skip_invalid=staged.meta["skip_invalid"])
-        staged.meta["report"] = report.as_dict()
-        staged.save()
-        return redirect("import_preview", token=staged.token)
-    return render(request, "coding/importing/new.html", {"form": form})
-
-
-def run_import(staged: Stashed, *, dry_run: bool, skip_invalid: bool, user: Any = None) -> Any:
-    with staged.local_path() as path:
-        return batch_import(
-            path=path,
-            user=user,
-            source_name=staged.source_name,
-            names=staged.meta["names"],
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
+        # Reading a large batch takes a while: a background job does it, with progress.
+        job = import_job_start(
+            kind=Job.Kind.IMPORT_PREVIEW,
+            owner=request.user,
+            token=staged.token,
+            title=f"Preview of {staged.source_name}",
+            skip_invalid=staged.meta["skip_invalid"],
         )
+        return redirect(job.result_url if job.status == Job.Status.DONE else job)
+    return render(request, "coding/importing/new.html", {"form": form})
 
 
 @admin_required
@@ -95,19 +92,24 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     form = ImportConfirmForm(request.POST)
     form.is_valid()
     skip_invalid = form.cleaned_data.get("skip_invalid", False)
-    # The file is read and checked again: the database may have changed since the preview.
-    report = run_import(staged, dry_run=False, skip_invalid=skip_invalid, user=request.user)
-    if report.batch is None:
-        staged.meta.update(skip_invalid=skip_invalid, report=report.as_dict())
-        staged.save()
-        messages.error(request, CHANGED_SINCE_PREVIEW)
-        return render_preview(request, staged, report.as_dict(), form)
-    stash_discard(staged.token)
-    messages.success(
-        request,
-        f"{report.batch.interview_count} interview(s) imported and ready for coding.",
+    # The file is read and checked again (the database may have changed since the preview),
+    # then written in one transaction, by a background job; one job however often it is sent.
+    job = import_job_start(
+        kind=Job.Kind.IMPORT_CONFIRM,
+        owner=request.user,
+        token=staged.token,
+        title=f"Import of {staged.source_name}",
+        skip_invalid=skip_invalid,
     )
-    return redirect("import_detail", pk=report.batch.pk)
+    if job.status == Job.Status.FAILED and job.result_url:  # finished at once (no worker)
+        messages.error(request, CHANGED_SINCE_PREVIEW)
+        staged = staged_or_404(request, token)
+        return render_preview(request, staged, staged.meta.get("report", {}), form)
+    if job.status == Job.Status.DONE:
+        batch = ImportBatch.objects.get(pk=resolve(job.result_url).kwargs["pk"])
+        messages.success(request, IMPORTED.format(count=batch.interview_count))
+        return redirect(job.result_url)
+    return redirect(job)
 
 
 @admin_required
