@@ -21,7 +21,7 @@
     error.textContent = data.error;
     show(error, Boolean(data.error));
     show(box.querySelector(".job-retry"), Boolean(data.retry_url));
-    show(box.querySelector(".job-result"), data.status === "done");
+    show(box.querySelector(".job-result"), data.status === "done" || Boolean(data.result_url));
     const download = box.querySelector(".job-download");
     if (data.download_url) download.href = data.download_url;
     show(download, Boolean(data.download_url));
@@ -39,7 +39,8 @@
           const data = await response.json();
           render(box, data);
           if (FINISHED.has(data.status)) {
-            if (data.status === "done" && data.result_url && box.dataset.jobFollow === "1") {
+            // A job whose result is a page (an import's preview or its batch) opens it.
+            if (data.status === "done" && data.result_url && !data.download_url) {
               window.location.assign(data.result_url);
             }
             return;
