@@ -39,6 +39,7 @@ def job_status_data(job: Job) -> dict[str, object]:
         "percent": job.percent,
         "error": job.error,
         "download_url": reverse("job_download", args=[job.pk]) if job.result_file else "",
+        "result_name": job.result_name,
         "result_url": job.result_url,
         "retry_url": reverse("job_retry", args=[job.pk]) if job.status == Job.Status.FAILED else "",
     }

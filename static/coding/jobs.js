@@ -23,7 +23,10 @@
     show(box.querySelector(".job-retry"), Boolean(data.retry_url));
     show(box.querySelector(".job-result"), data.status === "done" || Boolean(data.result_url));
     const download = box.querySelector(".job-download");
-    if (data.download_url) download.href = data.download_url;
+    if (data.download_url) {
+      download.href = data.download_url;
+      download.textContent = "Download " + (data.result_name || "the file");
+    }
     show(download, Boolean(data.download_url));
     const link = box.querySelector(".job-result-link");
     if (data.result_url) link.href = data.result_url;
