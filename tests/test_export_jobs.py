@@ -77,3 +77,25 @@ def test_it_shows_the_progress_bar_on_the_jobs_page(
     assert b"<progress" in page.content
     assert reverse("api_job_status", args=[Job.objects.get().pk]).encode() in page.content
     assert b"3 of 3 rows written" in page.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_writes_a_refi_qda_project_in_a_job(
+    client: Client, admin_user: Any, excerpts: None, settings: Any
+) -> None:
+    import zipfile
+
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(admin_user)
+    response = client.post(reverse("refi_export_all"))
+    job = Job.objects.get(kind=Job.Kind.REFI_EXPORT)
+    assert response["Location"] == job.get_absolute_url()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result_name.endswith(".qdpx")
+    download = client.get(reverse("job_download", args=[job.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert "project.qde" in archive.namelist()

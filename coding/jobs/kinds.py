@@ -28,7 +28,8 @@ from ..analysis.exports import (
 from ..analysis.queries import kept_tags
 from ..analysis.tallies import tallies_refresh
 from ..importing import batch_import
-from ..models import Interview, TallyQueue
+from ..interop.refi_export import refi_export
+from ..models import Interview, ResearchProject, TallyQueue
 from ..uploads import BATCH, Stashed, stash_discard, stashed_upload, uploads_purge
 from .models import Job
 from .runner import Outcome, Progress, handler
@@ -172,3 +173,16 @@ def import_confirm_run(job: Job, progress: Progress) -> Outcome:
     # Only now does the upload go: a failed or interrupted import can be tried again.
     stash_discard(staged.token)
     return Outcome(result_url=reverse("import_detail", args=[report.batch.pk]))
+
+
+@handler(Job.Kind.REFI_EXPORT)
+def refi_export_run(job: Job, progress: Progress) -> Outcome:
+    """A .qdpx of one project (or all), written to a file that waits for its download."""
+    slug = job.params.get("slug")
+    projects = [ResearchProject.objects.get(slug=slug)] if slug else None
+    progress(0, 1, "project files written")
+    path = _scratch(".qdpx")
+    with path.open("w+b") as out:
+        summary = refi_export(projects=projects, out=out, actor=job.owner)
+    progress(1)
+    return Outcome(file_name=summary.filename, path=path)

@@ -142,6 +142,17 @@ def import_job_start(*, kind: str, owner: Any, token: str, title: str, skip_inva
     )
 
 
+def refi_export_job_start(*, owner: Any, slug: str | None) -> Job:
+    """Write a REFI-QDA project file in the background (a whole database takes a while)."""
+    return job_start_once(
+        kind=Job.Kind.REFI_EXPORT,
+        owner=owner,
+        title=f"REFI-QDA export of {slug or 'all projects'}",
+        params={"slug": slug},
+        unit="project files written",
+    )
+
+
 def job_retry(*, job: Job) -> Job:
     """Queue a failed job again, with the same inputs (an upload is kept until a job succeeds)."""
     with transaction.atomic():

@@ -14,9 +14,11 @@ from ..access import staff_required
 from ..downloads import attachment
 from ..interop.forms import RefiMappingForm, RefiUploadForm
 from ..interop.qde import RefiError
-from ..interop.refi_export import export_filename, refi_export, refi_export_codebook
+from ..interop.refi_export import export_filename, refi_export_codebook
 from ..interop.refi_import import refi_import
 from ..interop.report import RefiReport
+from ..jobs.models import Job
+from ..jobs.services import refi_export_job_start
 from ..models import CodebookValue, ResearchProject
 from ..uploads import REFI, Stashed, stash_discard, stash_upload, stashed_upload
 
@@ -177,10 +179,13 @@ def refi_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @admin_required
 @require_POST
 def refi_export_qdpx(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    project = get_object_or_404(ResearchProject, slug=slug) if slug else None
-    handle = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115 (closed by the response)
-    summary = refi_export(projects=[project] if project else None, out=handle, actor=request.user)
-    return attachment(handle, summary.filename, "application/zip")
+    if slug:
+        get_object_or_404(ResearchProject, slug=slug)
+    # Written by a background job; when it finished at once (no separate worker), send the file.
+    job = refi_export_job_start(owner=request.user, slug=slug)
+    if job.status == Job.Status.DONE and job.result_file:
+        return attachment(job.result_file.open("rb"), job.result_name, "application/zip")
+    return redirect(job)
 
 
 @admin_required
