@@ -98,6 +98,8 @@ MIDDLEWARE = [
     # With DEBUG the development server serves them from the source folders instead.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads a body (the CSRF check does): oversized requests go unread.
+    "coding.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +202,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+CSRF_FAILURE_VIEW = "coding.views.errors.csrf_failure"  # JSON under /api/
+
 # Lock an account and address out after repeated failed logins.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
@@ -211,6 +215,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
+# Every other request (forms, the JSON API, sign-in) is refused, unread, beyond this size.
+MAX_REQUEST_SIZE = env_int("MAX_REQUEST_SIZE", 2 * 1024 * 1024)
 # Import limits: a batch is refused, with a message, beyond them (zip bombs, runaway batches).
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 2000)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 20 * 1024 * 1024)

@@ -21,3 +21,9 @@ urlpatterns = [
     ),
     path("", include("coding.urls")),
 ]
+
+# JSON answers for the JSON API, whatever fails and wherever (see coding/views/errors.py).
+handler400 = "coding.views.errors.bad_request"
+handler403 = "coding.views.errors.permission_denied"
+handler404 = "coding.views.errors.page_not_found"
+handler500 = "coding.views.errors.server_error"

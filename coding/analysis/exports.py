@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..audit import audit_record
 from ..models import AuditEvent
@@ -88,6 +89,14 @@ def _cell(value: Any) -> Any:
     return neutralise(value)
 
 
+def _xlsx_cell(value: Any) -> Any:
+    """A cell XML can hold: control characters (in names, pasted text) would break the file."""
+    value = _cell(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 class _Line:
     """A file-like object whose write returns the line, for csv.writer in a generator."""
 
@@ -112,7 +121,7 @@ def xlsx_file(sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]]) -> A
     for title, header, rows in sheets:
         part = 1
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(header)
+        sheet.append([_xlsx_cell(v) for v in header])
         written = 0
         for row in rows:
             if written == XLSX_MAX_ROWS:
@@ -120,7 +129,7 @@ def xlsx_file(sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]]) -> A
                 sheet = workbook.create_sheet(title=f"{title[:27]} {part}")
                 sheet.append(header)
                 written = 0
-            sheet.append([_cell(v) for v in row])
+            sheet.append([_xlsx_cell(v) for v in row])
             written += 1
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     workbook.save(handle)
