@@ -106,6 +106,7 @@ WORDS = [
     "helped",
 ]
 PASSWORD = "bench-password-123"
+RUN = uuid.uuid4().hex  # the imported batch differs from any earlier run's (--reuse)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def batch_zip(count: int = 100) -> bytes:
         for n in range(count):
             name = f"t{n:04d}.txt"
             rows.append(f"{name},side-by-side,Batch-{n},participant,2024-03-31,Amira,online,")
-            archive.writestr(name, text_of(500_000 + n, 1500))
+            archive.writestr(name, f"Interviewer: run {RUN}\n" + text_of(500_000 + n, 1500))
         archive.writestr("manifest.csv", "\n".join(rows) + "\n")
     return buffer.getvalue()
 
@@ -222,9 +223,9 @@ class Stats:
         self.acked: list[dict[str, Any]] = []
         self.phase = "both servers up"
 
-    def record(self, endpoint: str, ms: float, status: int) -> None:
+    def record(self, endpoint: str, ms: float, status: int, phase: str) -> None:
         with self.lock:
-            self.samples[(self.phase, endpoint)].append(ms)
+            self.samples[(phase, endpoint)].append(ms)
             self.status[(endpoint, status // 100)] += 1
 
 
@@ -260,7 +261,7 @@ class Session:
                 "Referer": f"http://127.0.0.1:{port}/",
                 **(headers or {}),
             }
-            started = time.perf_counter()
+            started, phase = time.perf_counter(), self.stats.phase
             try:
                 connection.request(method, path, body=body, headers=all_headers)
                 response = connection.getresponse()
@@ -274,7 +275,8 @@ class Session:
                 server = None
                 time.sleep(0.2)
                 continue
-            self.stats.record(endpoint, (time.perf_counter() - started) * 1000, response.status)
+            elapsed = (time.perf_counter() - started) * 1000
+            self.stats.record(endpoint, elapsed, response.status, phase)
             return response.status, dict(response.getheaders()), data
         return 0, {}, b""
 
@@ -380,6 +382,21 @@ def admin_script(session: Session, until: float, results: dict[str, Any]) -> Non
         )
 
 
+def warm_up() -> None:
+    """Every gunicorn worker has booted and answered before the clock starts."""
+    for port in PORTS:
+        answered = 0
+        deadline = time.monotonic() + 120
+        while answered < 12 and time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/health/")
+                answered += connection.getresponse().status == 200
+                connection.close()
+            except OSError:
+                time.sleep(0.5)
+
+
 def sessions_for(usernames: list[str]) -> dict[str, str]:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -400,6 +417,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run")
     args = parser.parse_args()
+    # A timeout's SIGTERM unwinds through the `finally` below, which stops the servers.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     os.environ.update(SERVER_ENV)
     kept = database_create(DB_URL, keep=args.reuse)
     migrate()
@@ -413,6 +432,10 @@ def main() -> None:
     if not kept or not get_user_model().objects.exists():
         print("Seeding ...", flush=True)
         seed()
+    from coding.analysis.tallies import tallies_refresh
+
+    while tallies_refresh():  # the seeded excerpts counted once, before the clock starts
+        pass
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -437,6 +460,7 @@ def main() -> None:
     try:
         for port in PORTS:
             wait_for_port(port, 60)
+        warm_up()
 
         connection.close()  # a fresh connection after the seeding and the servers' start
         stats = Stats()
