@@ -28,9 +28,11 @@ from ..analysis.exports import (
 from ..analysis.queries import kept_tags
 from ..analysis.tallies import tallies_refresh
 from ..importing import batch_import
+from ..interop.qde import RefiError
 from ..interop.refi_export import refi_export
+from ..interop.refi_import import refi_import
 from ..models import Interview, ResearchProject, TallyQueue
-from ..uploads import BATCH, Stashed, stash_discard, stashed_upload, uploads_purge
+from ..uploads import BATCH, REFI, Stashed, stash_discard, stashed_upload, uploads_purge
 from .models import Job
 from .runner import Outcome, Progress, handler
 from .services import JobError, jobs_clean_up, jobs_fail_stale
@@ -186,3 +188,34 @@ def refi_export_run(job: Job, progress: Progress) -> Outcome:
         summary = refi_export(projects=projects, out=out, actor=job.owner)
     progress(1)
     return Outcome(file_name=summary.filename, path=path)
+
+
+REFI_UPLOAD_GONE = "The uploaded file has expired or was already imported. Upload it again."
+
+
+@handler(Job.Kind.REFI_IMPORT)
+def refi_import_run(job: Job, progress: Progress) -> Outcome:
+    """Import a stashed .qdpx or .qdc with the mapping chosen on its page, in one transaction."""
+    stashed = stashed_upload(job.params["token"], user_id=job.owner_id, kind=REFI)
+    if stashed is None:
+        raise JobError(REFI_UPLOAD_GONE)
+    project = ResearchProject.objects.get(pk=stashed.meta["project"])
+    progress(0, 1, "files imported")
+    try:
+        with stashed.open() as handle:
+            report = refi_import(
+                file=handle,
+                filename=stashed.source_name,
+                project=project,
+                actor=job.owner,
+                mapping=stashed.meta["mapping"],
+                unmatched=stashed.meta.get("unmatched", "create"),
+                dry_run=False,
+            )
+    except RefiError as exc:
+        raise JobError(" ".join(exc.messages)) from exc
+    stash_discard(stashed.token)
+    progress(1)
+    # The summary page reads these figures from the job (any server, any time later).
+    Job.objects.filter(pk=job.pk).update(params={**job.params, "summary": report.summary()})
+    return Outcome(result_url=f"{reverse('refi_done')}?job={job.pk}")

@@ -153,6 +153,18 @@ def refi_export_job_start(*, owner: Any, slug: str | None) -> Job:
     )
 
 
+def refi_import_job_start(*, owner: Any, token: str, title: str, project: Any) -> Job:
+    """Import a stashed REFI-QDA file in the background; one job per upload."""
+    job = job_start_once(
+        kind=Job.Kind.REFI_IMPORT,
+        owner=owner,
+        title=title,
+        params={"token": token},
+        unit="files imported",
+    )
+    return job
+
+
 def job_retry(*, job: Job) -> Job:
     """Queue a failed job again, with the same inputs (an upload is kept until a job succeeds)."""
     with transaction.atomic():
