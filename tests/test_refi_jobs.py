@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
 
 from coding.jobs.models import Job
 from coding.models import CodebookValue, Excerpt
