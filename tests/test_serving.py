@@ -42,16 +42,20 @@ def fetch(path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return response.status, dict(response.headers), response.read()
 
 
-def wait_until_up(process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 20
+# Generous: on a busy two-core machine booting a worker can take many seconds.
+STARTUP_SECONDS = 90
+
+
+def wait_until_up(process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        assert process.poll() is None, "gunicorn stopped while starting"
+        assert process.poll() is None, "gunicorn stopped while starting: " + log.read_text()
         try:
             fetch("/login/")
             return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer within 20 seconds")
+    raise AssertionError(f"gunicorn did not answer in {STARTUP_SECONDS} s: " + log.read_text())
 
 
 @pytest.fixture
@@ -60,15 +64,17 @@ def gunicorn(tmp_path: Path):
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     conf = str(ROOT / "peervalues" / "gunicorn_conf.py")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", conf, "peervalues.wsgi:application"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", conf, "peervalues.wsgi:application"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+        )
     try:
-        wait_until_up(process)
+        wait_until_up(process, log)
         yield tmp_path / "static"
     finally:
         process.terminate()
