@@ -30,6 +30,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	@echo "Demo logins: in .demo-passwords (kept between runs; new ones: $(BIN)/python manage.py seed_demo --reset-passwords)"
 	@echo "Peer Values is starting at http://$(HOST):$(PORT)/ (Ctrl+C stops it and its job worker)"
 	$(DEV_ENV) $(BIN)/python manage.py serve --dev --host $(HOST) --port $(PORT)
 

@@ -5,13 +5,11 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from coding.views.auth import SignInView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Browsers ask for /favicon.ico on pages without an icon link (the Django admin's).
     # Lazy: without DEBUG the hashed name comes from collectstatic's manifest, read on first use.
@@ -22,7 +20,7 @@ urlpatterns = [
     path("", include("coding.urls")),
 ]
 
-# JSON answers for the JSON API, whatever fails and wherever (see coding/views/errors.py).
+# JSON answers for the JSON API and pages inside the layout elsewhere (coding/views/errors.py).
 handler400 = "coding.views.errors.bad_request"
 handler403 = "coding.views.errors.permission_denied"
 handler404 = "coding.views.errors.page_not_found"

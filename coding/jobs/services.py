@@ -131,17 +131,6 @@ def export_job_start(*, owner: Any, query: str, fmt: str, filename: str) -> Job:
     )
 
 
-def import_job_start(*, kind: str, owner: Any, token: str, title: str, skip_invalid: bool) -> Job:
-    """Preview or import a stashed batch in the background; one job per upload and choice."""
-    return job_start_once(
-        kind=kind,
-        owner=owner,
-        title=title,
-        params={"token": token, "skip_invalid": skip_invalid},
-        unit="transcripts read",
-    )
-
-
 def refi_export_job_start(*, owner: Any, slug: str | None) -> Job:
     """Write a REFI-QDA project file in the background (a whole database takes a while)."""
     return job_start_once(
