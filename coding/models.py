@@ -525,3 +525,7 @@ class TallyQueue(models.Model):
 
     def __str__(self) -> str:
         return str(self.interview_id)
+
+
+# Background jobs keep their model beside their services; importing it here registers it.
+from .jobs.models import Job  # noqa: E402, F401

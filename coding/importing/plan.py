@@ -6,6 +6,7 @@ writes. Checks that need all rows at once (duplicates, known participants) run a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -56,16 +57,23 @@ def plan_rows(
     batch_names: tuple[Replacement, ...],
     *,
     keep_text: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Plan every row of the manifest, then the checks that need all rows at once."""
+    """Plan every row of the manifest, then the checks that need all rows at once.
+
+    `progress(done, total)` hears of each row read (a background job shows the counts).
+    """
     report.problems += source.problems
     projects = ProjectLookup()
-    for manifest_row in source.manifest.rows:
+    rows = source.manifest.rows
+    for done, manifest_row in enumerate(rows, start=1):
         row = plan_row(source, manifest_row, projects, batch_names, keep_text)
         new_pseudonym = (report.participant_choices or {}).get(row.number)
         if new_pseudonym:  # the admin chose a new participant: the row takes its pseudonym
             row.pseudonym, row.participant_choice = new_pseudonym, NEW_PERSON
         report.rows.append(row)
+        if progress is not None:
+            progress(done, len(rows))
     report.problems += [
         error(msg.ORPHAN_FILE.format(file=path), file=path) for path in source.orphans()
     ]

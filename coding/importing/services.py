@@ -10,6 +10,7 @@ Saving happens in one transaction with bulk inserts: a batch lands whole or not 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ def batch_import(
     skip_invalid: bool = False,
     limits: Limits | None = None,
     participant_choices: dict[int, str | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the batch at `path` (zip, folder, manifest or table); return what happened.
 
@@ -57,7 +59,7 @@ def batch_import(
         with open_batch(path, name=report.source, limits=limits) as source:
             batch_names = batch_replacements(source.names_text, names)
             report.source = redact_label(report.source, batch_names)
-            plan_rows(source, report, batch_names, keep_text=not dry_run)
+            plan_rows(source, report, batch_names, keep_text=not dry_run, progress=progress)
             report.refused = source.manifest.refused
     except ImportRefused as refusal:
         report.refused = True
