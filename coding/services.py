@@ -10,9 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 
 from .audit import audit_record, snapshot
 from .models import (
@@ -24,6 +22,7 @@ from .models import (
     Interview,
     ResearchProject,
 )
+from .versions import current_version
 
 OFFSETS_NOT_WHOLE_NUMBERS = "The start and end of a selection must be whole numbers."
 SPAN_EMPTY_OR_REVERSED = "The selection is empty or reversed: its end must come after its start."
@@ -42,6 +41,7 @@ VALUE_NAME_MISSING = "Give the new value a name."
 VALUE_NAME_TOO_LONG = "A value’s name can be at most {limit} characters long."
 VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
 VALUE_EXISTS = "There is already a value “{name}” in this project’s codebook."
+PROVISIONAL_REASON = "Made while coding: a value the codebook did not have yet."
 
 VALUE_NAME_LIMIT = 100
 # Light colours that keep highlighted text readable (WCAG AA with the page's text colour).
@@ -93,9 +93,12 @@ def _note(note: Any) -> str:
 
 
 def resolve_values(
-    interview: Interview, slugs: Any, *, already: Iterable[int] = ()
+    interview: Interview, slugs: Any, *, already: Iterable[int] = (), user: Any = None
 ) -> list[CodebookValue]:
-    """Turn slugs into values of the interview's codebook; new ones must be active."""
+    """Turn slugs into values of the interview's codebook; new ones must be active.
+
+    With a user, someone else's provisional values are unknown (they see only their own).
+    """
     if not isinstance(slugs, list | tuple) or not all(isinstance(s, str) for s in slugs):
         raise CodingError(VALUES_NOT_A_LIST)
     wanted = list(dict.fromkeys(slugs))
@@ -104,6 +107,8 @@ def resolve_values(
     # Several projects may each have a value of the same slug: prefer this project's codebook,
     # and look elsewhere only to explain a refusal.
     candidates = CodebookValue.objects.filter(slug__in=wanted)
+    if user is not None:
+        candidates = candidates.visible_to(user)
     found: dict[str, CodebookValue] = {}
     for value in sorted(candidates, key=lambda v: v.project_id not in (None, interview.project_id)):
         found.setdefault(value.slug, value)
@@ -157,7 +162,7 @@ def excerpt_create(
 ) -> Excerpt:
     """Tag a span of an interview with one or more values for one coder."""
     start, end = _offsets(start, end, len(interview.text))
-    chosen = resolve_values(interview, values)
+    chosen = resolve_values(interview, values, user=coder)
     excerpt = Excerpt(
         interview=interview,
         coder=coder,
@@ -171,7 +176,10 @@ def excerpt_create(
     # hottest write of the app.
     excerpt.clean()
     excerpt.save()
-    ExcerptValue.objects.bulk_create([ExcerptValue(excerpt=excerpt, value=v) for v in chosen])
+    version = current_version(interview.project_id)
+    ExcerptValue.objects.bulk_create(
+        [ExcerptValue(excerpt=excerpt, value=v, version=version) for v in chosen]
+    )
     excerpt.value_slugs = [v.slug for v in sorted(chosen, key=lambda v: (v.order, v.name))]
     _audit_excerpt(
         coder,
@@ -206,12 +214,15 @@ def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> E
         excerpt.note = _note(changes["note"])
     if "values" in changes:
         current = set(excerpt.tags.values_list("value_id", flat=True))
-        chosen = resolve_values(interview, changes["values"], already=current)
+        chosen = resolve_values(interview, changes["values"], already=current, user=user)
         chosen_ids = {v.pk for v in chosen}
         excerpt.tags.exclude(value_id__in=chosen_ids).delete()
-        ExcerptValue.objects.bulk_create(
-            [ExcerptValue(excerpt=excerpt, value=v) for v in chosen if v.pk not in current]
-        )
+        added = [v for v in chosen if v.pk not in current]
+        if added:
+            version = current_version(interview.project_id)
+            ExcerptValue.objects.bulk_create(
+                [ExcerptValue(excerpt=excerpt, value=v, version=version) for v in added]
+            )
     excerpt.full_clean(exclude=["interview", "coder"])
     excerpt.save()
     _audit_excerpt(
@@ -268,11 +279,14 @@ def progress_update(
 def value_create(
     *, project: ResearchProject, actor: Any, name: Any, definition: Any = ""
 ) -> CodebookValue:
-    """Add a value of the project's own while coding: an emergent (inductive) code.
+    """Add a provisional value while coding: an emergent (inductive) code.
 
-    It gets a free light colour and, while one is free, a shortcut key; admins can refine it
-    in the codebook later.
+    Only its proposer sees and uses it until the team decides the proposal this opens; it gets
+    a free light colour now and a shortcut key when accepted, so a typo never takes a key
+    from everyone.
     """
+    from . import changes, proposals  # they build on this module
+
     if not isinstance(name, str) or not name.strip():
         raise CodingError(VALUE_NAME_MISSING)
     name = " ".join(name.split())
@@ -282,38 +296,24 @@ def value_create(
         definition = ""
     if not isinstance(definition, str):
         raise CodingError(VALUE_DEFINITION_NOT_TEXT)
-    codebook = CodebookValue.objects.for_project(project)
-    if codebook.filter(name__iexact=name).exists():
+    if CodebookValue.objects.for_project(project).filter(name__iexact=name).exists():
         raise CodingError(VALUE_EXISTS.format(name=name))
-    base = slugify(name)[:50] or "value"
-    taken = set(codebook.values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    used_colours = set(codebook.values_list("colour", flat=True))
-    colour = next(
-        (c for c in NEW_VALUE_COLOURS if c not in used_colours),
-        NEW_VALUE_COLOURS[len(used_colours) % len(NEW_VALUE_COLOURS)],
+    definition = definition.strip()
+    value = changes.value_new(
+        project,
+        actor,
+        name,
+        proposed=True,
+        short_definition=definition[:300],
+        definition=definition,
     )
-    used_keys = set(codebook.active().values_list("shortcut", flat=True))
-    shortcut = next((k for k in "123456789" if k not in used_keys), "")
-    order = (codebook.aggregate(top=Max("order"))["top"] or 0) + 1
-    value = CodebookValue(
+    proposals.proposal_create(
         project=project,
-        slug=slug,
-        name=name,
-        definition=definition.strip(),
-        colour=colour,
-        shortcut=shortcut,
-        order=order,
-    )
-    value.full_clean()
-    value.save()
-    audit_record(
         actor=actor,
-        action=AuditEvent.Action.CREATE,
-        instance=value,
-        project_id=project.pk,
-        after=snapshot(value, ("slug", "name", "definition", "colour", "shortcut", "project")),
+        kind="add",
+        value=value,
+        reason=PROVISIONAL_REASON,
+        short_definition=definition[:300],
+        definition=definition,
     )
     return value

@@ -62,6 +62,8 @@ def value_row(value: CodebookValue) -> dict[str, Any]:
         "definition": value.definition,
         "active": value.is_active,
         "project_specific": value.project_id is not None,
+        # Seen by its proposer only until the team decides (see coding/proposals.py).
+        "provisional": value.proposed_by_id is not None,
         "initials": _initials(value.name),
     }
 
@@ -108,7 +110,11 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         queryset=Interview.objects.select_related("project", "participant"),
     )
-    values = list(CodebookValue.objects.for_project(interview.project).order_by("order", "name"))
+    values = list(
+        CodebookValue.objects.for_project(interview.project)
+        .visible_to(request.user)
+        .order_by("order", "name")
+    )
     # Lean rows: the page cuts each excerpt's text from the full text (half the page's weight)
     # and asks for an excerpt's times when its details open.
     excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
