@@ -28,7 +28,7 @@ from .models import (
     ResearchProject,
 )
 from .services import VALUE_NAME_LIMIT, CodingError
-from .versions import version_create
+from .versions import current_version, version_create
 
 REASON_MISSING = "Say why you propose this change: the team decides on the reason."
 DECISION_REASON_MISSING = "Give a reason for the decision: the team will read it."
@@ -292,6 +292,8 @@ def proposal_decide(*, proposal: Proposal, actor: Any, accept: bool, reason: Any
     if not reason:
         raise CodingError(DECISION_REASON_MISSING)
     proposal = _open(proposal)
+    # Make sure the codebook as it stands now is a version before the change is made.
+    current_version(proposal.project)
     before = proposal_state(proposal)
     proposal.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
     proposal.decided_by = actor
