@@ -14,6 +14,7 @@ from django.db.models import Max, QuerySet
 from django.utils.text import slugify
 
 from .audit import audit_record, snapshot
+from .colours import free_colour as colour_not_in
 from .models import (
     AuditEvent,
     CodebookValue,
@@ -22,7 +23,7 @@ from .models import (
     Proposal,
     ResearchProject,
 )
-from .services import NEW_VALUE_COLOURS, CodingError
+from .services import CodingError
 from .versions import current_version
 
 VALUE_FIELDS = (
@@ -68,10 +69,7 @@ def free_shortcut(project: ResearchProject) -> str:
 
 def free_colour(project: ResearchProject) -> str:
     used = set(CodebookValue.objects.for_project(project).values_list("colour", flat=True))
-    return next(
-        (c for c in NEW_VALUE_COLOURS if c not in used),
-        NEW_VALUE_COLOURS[len(used) % len(NEW_VALUE_COLOURS)],
-    )
+    return colour_not_in(used)
 
 
 def free_slug(project: ResearchProject, name: str) -> str:

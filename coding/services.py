@@ -44,20 +44,6 @@ VALUE_EXISTS = "There is already a value “{name}” in this project’s codebo
 PROVISIONAL_REASON = "Made while coding: a value the codebook did not have yet."
 
 VALUE_NAME_LIMIT = 100
-# Light colours that keep highlighted text readable (WCAG AA with the page's text colour).
-NEW_VALUE_COLOURS = (
-    "#cfe2ff",
-    "#d1e7dd",
-    "#fff3cd",
-    "#f8d7da",
-    "#e2d9f3",
-    "#ffe5d0",
-    "#d2f4ea",
-    "#fde2f3",
-    "#e9ecef",
-    "#dbeafe",
-)
-
 NOTE_LIMIT = 10_000
 MEMO_LIMIT = 100_000
 EXCERPT_AUDIT_FIELDS = ("start", "end", "text", "note", "values")

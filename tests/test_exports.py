@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from coding.exports import EXCERPT_HEADER, TABLE_HEADER, neutralise
+from coding.analysis.exports import EXCERPT_HEADER, TABLE_HEADER, neutralise
 from coding.models import AuditEvent
 
 from .conftest import make_excerpt, make_interview

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from ..chunks import chunked
 from ..models import TallyQueue
 
-CHUNK = 2000
 QUEUE = "INSERT INTO coding_tallyqueue (interview_id)"
 
 PG_TRIGGERS = [
@@ -170,8 +170,8 @@ def tallies_refresh() -> int:
             claimed = claimed.select_for_update(skip_locked=True)
         ids = list(claimed.values_list("interview_id", flat=True))
         with connection.cursor() as cursor:
-            for start in range(0, len(ids), CHUNK):
-                chunk = [int(i) for i in ids[start : start + CHUNK]]
+            for some in chunked(ids):
+                chunk = [int(i) for i in some]
                 placeholders = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
                     f"DELETE FROM coding_valuetally WHERE interview_id IN ({placeholders})", chunk

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import staff_required
+from ..downloads import attachment
 from ..importing import RollbackRefused, batch_import, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
-from ..importing.pipeline import batch_coded_count
-from ..importing.readers import manifest_template
+from ..importing.manifest import manifest_template
+from ..importing.services import batch_coded_count
 from ..importing.staging import Staged, discard, stage_upload, staged_upload
 from ..models import ImportBatch
 
@@ -147,6 +148,4 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def import_manifest_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(manifest_template(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="manifest-template.csv"'
-    return response
+    return attachment(manifest_template(), "manifest-template.csv", "text/csv; charset=utf-8")

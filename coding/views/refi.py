@@ -6,11 +6,12 @@ import tempfile
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import staff_required
+from ..downloads import attachment
 from ..interop.forms import RefiMappingForm, RefiUploadForm
 from ..interop.qde import RefiError
 from ..interop.refi_export import export_filename, refi_export, refi_export_codebook
@@ -179,29 +180,19 @@ def refi_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("refi_home")
 
 
-def _attachment(handle: Any, filename: str, content_type: str) -> FileResponse:
-    handle.seek(0)
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    # Transcripts are sensitive: no copy stays in a browser's or proxy's cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @admin_required
 @require_POST
-def refi_export_qdpx(request: HttpRequest, slug: str | None = None) -> FileResponse:
+def refi_export_qdpx(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     project = get_object_or_404(ResearchProject, slug=slug) if slug else None
     handle = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115 (closed by the response)
     summary = refi_export(projects=[project] if project else None, out=handle, actor=request.user)
-    return _attachment(handle, summary.filename, "application/zip")
+    return attachment(handle, summary.filename, "application/zip")
 
 
 @admin_required
 @require_POST
-def refi_export_qdc(request: HttpRequest, slug: str | None = None) -> FileResponse:
+def refi_export_qdc(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     project = get_object_or_404(ResearchProject, slug=slug) if slug else None
     handle = tempfile.SpooledTemporaryFile()  # noqa: SIM115 (closed by the response)
     handle.write(refi_export_codebook(project=project, actor=request.user))
-    return _attachment(handle, export_filename(project, "qdc"), "application/xml")
+    return attachment(handle, export_filename(project, "qdc"), "application/xml")

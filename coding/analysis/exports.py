@@ -16,9 +16,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from .analysis.comparison import TABLE_HEADER, Comparison, table_rows
-from .analysis.filters import Filters
-from .analysis.queries import kept_tags
+from ..audit import audit_record
+from ..models import AuditEvent
+from .comparison import TABLE_HEADER, Comparison, table_rows
+from .filters import Filters
+from .queries import kept_tags
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -46,6 +48,26 @@ EXCERPT_HEADER = [
     "coder_rule",
     "filters",
 ]
+
+
+def export_audit(
+    *, actor: Any, what: str, fmt: str, filters: Filters, command: bool = False
+) -> None:
+    """Record who exported what under which filters (the page and the commands alike)."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        model="comparison" if what == "table" else "excerpt",
+        object_repr=f"{what} as {fmt.upper()}" + (" (command)" if command else ""),
+        project_id=filters.project_ids[0] if len(filters.project_ids) == 1 else None,
+        after={
+            "export": what,
+            "format": fmt,
+            "filters": filters.description,
+            "coder_rule": filters.rule,
+            "project_ids": list(filters.project_ids),
+        },
+    )
 
 
 def neutralise(value: Any) -> Any:
