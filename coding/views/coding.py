@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,8 +53,10 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-def value_row(value: CodebookValue) -> dict[str, Any]:
-    """A codebook value as the coding page uses it."""
+def value_row(value: CodebookValue, project_slug: str = "") -> dict[str, Any]:
+    """A codebook value as the coding page uses it (with the project's slug, a provisional
+    value links to its proposer's page)."""
+    provisional = value.proposed_by_id is not None
     return {
         "slug": value.slug,
         "name": value.name,
@@ -63,7 +66,10 @@ def value_row(value: CodebookValue) -> dict[str, Any]:
         "active": value.is_active,
         "project_specific": value.project_id is not None,
         # Seen by its proposer only until the team decides (see coding/proposals.py).
-        "provisional": value.proposed_by_id is not None,
+        "provisional": provisional,
+        "page": reverse("provisional_value", args=[project_slug, value.pk])
+        if provisional and project_slug
+        else "",
         "initials": _initials(value.name),
     }
 
@@ -120,7 +126,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
     coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
-    value_rows = [value_row(v) for v in values]
+    value_rows = [value_row(v, interview.project.slug) for v in values]
     return render(
         request,
         "coding/interview_detail.html",
