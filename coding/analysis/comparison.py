@@ -16,6 +16,7 @@ import pandas as pd
 from ..models import CodebookValue, Interview, Participant, ResearchProject
 from . import disclosure, stats
 from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, Filters
+from .history import history_annotate
 from .measures import (
     MEASURE_COUNT,
     MEASURE_COVERAGE,
@@ -85,6 +86,7 @@ class ValueRow:
     colour: str
     project_id: int | None
     project_short: str = ""
+    guid: str = ""
 
     @property
     def framework(self) -> bool:
@@ -121,6 +123,9 @@ class Comparison:
     frame: pd.DataFrame
     chi: stats.ChiSquare | None
     pairwise: list[dict[str, Any]] = field(default_factory=list)
+    # The codebook's history (analysis/history.py): each project's version, and sentences.
+    versions: dict[int, int] = field(default_factory=dict)
+    history_notes: list[str] = field(default_factory=list)
 
     @property
     def measure_label(self) -> str:
@@ -172,6 +177,7 @@ def scope_values(project_ids: list[int] | tuple[int, ...]) -> list[ValueRow]:
     rows = CodebookValue.objects.filter(project__isnull=True) | CodebookValue.objects.filter(
         project_id__in=project_ids
     )
+    rows = rows.shared()  # never anyone's provisional values
     values = [
         ValueRow(
             id=v["id"],
@@ -180,8 +186,9 @@ def scope_values(project_ids: list[int] | tuple[int, ...]) -> list[ValueRow]:
             colour=v["colour"],
             project_id=v["project_id"],
             project_short=short_name(names[v["project_id"]]) if v["project_id"] else "",
+            guid=str(v["guid"]),
         )
-        for v in rows.values("id", "slug", "name", "colour", "project_id", "order")
+        for v in rows.values("id", "guid", "slug", "name", "colour", "project_id", "order")
         .order_by("order", "name")
         .distinct()
     ]
@@ -247,6 +254,7 @@ def comparison_build(
         chi=stats.chi_square(frame),
     )
     _fill_rows(comparison)
+    history_annotate(comparison)
     _fill_pairwise(comparison)
     return comparison
 
@@ -331,6 +339,7 @@ TABLE_HEADER = [
     "adjusted_residual",
     "coder_rule",
     "filters",
+    "codebook_version",
 ]
 
 
@@ -374,6 +383,7 @@ def table_rows(comparison: Comparison) -> list[list[Any]]:
                     None if cell.residual is None else round(cell.residual, 4),
                     comparison.filters.rule_text,
                     comparison.filters.description,
+                    comparison.versions.get(column.project_id),
                 ]
             )
     return out

@@ -20,6 +20,7 @@ from ..audit import audit_record
 from ..models import AuditEvent
 from .comparison import TABLE_HEADER, Comparison, table_rows
 from .filters import Filters
+from .history import VERSIONS_USED
 from .queries import kept_tags
 
 CSV = "csv"
@@ -47,6 +48,7 @@ EXCERPT_HEADER = [
     "created",
     "coder_rule",
     "filters",
+    "codebook_version",  # the version of its project's codebook the tag was made under
 ]
 
 
@@ -133,9 +135,14 @@ def about_rows(filters: Filters, what: str) -> list[list[str]]:
 
 
 def table_sheets(comparison: Comparison) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
+    names = {c.project_id: c.project_name for c in comparison.columns}
+    about = about_rows(comparison.filters, "comparison table") + [
+        ["codebook_version", VERSIONS_USED.format(project=names[pid], version=number)]
+        for pid, number in comparison.versions.items()
+    ]
     return [
         ("Comparison", TABLE_HEADER, table_rows(comparison)),
-        ("About", ["item", "detail"], about_rows(comparison.filters, "comparison table")),
+        ("About", ["item", "detail"], about),
     ]
 
 
@@ -158,11 +165,12 @@ def excerpt_rows(filters: Filters) -> Iterator[list[Any]]:
             "excerpt__end",
             "excerpt__text",
             "excerpt__created",
+            "version__number",
         )
         .iterator(chunk_size=2000)
     )
     for row in rows:
-        yield [*row, rule, description]
+        yield [*row[:-1], rule, description, row[-1]]
 
 
 def excerpt_sheets(filters: Filters) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
