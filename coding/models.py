@@ -452,6 +452,30 @@ class ExcerptValue(models.Model):
         return f"{self.value} on excerpt {self.excerpt_id}"
 
 
+class IdempotencyKey(models.Model):
+    """A key a coder's page sent with a new excerpt, so that a retried save is not done twice.
+
+    The unique constraint is what makes two simultaneous retries safe: the second insert waits
+    for the first transaction and then fails, and the request answers with the first's excerpt.
+    """
+
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    # Kept (empty) when the excerpt is deleted: a late retry must not make it again.
+    excerpt = models.ForeignKey(
+        Excerpt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coder", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.coder_id}"
+
+
 class CodingProgress(models.Model):
     """One coder's state on one interview: a reflexive memo and whether they are done."""
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, codebook, coding, compare, importing, pages, proposals, protection, refi
+from .views import (
+    api,
+    codebook,
+    coding,
+    compare,
+    importing,
+    pages,
+    proposals,
+    protection,
+    refi,
+    team,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -12,6 +23,7 @@ urlpatterns = [
     path("interviews/<int:pk>/", coding.interview_detail, name="interview_detail"),
     # --- coding workspace and its JSON API ---
     path("my-work/", coding.my_work, name="my_work"),
+    path("team/", team.team_progress_view, name="team_progress"),
     path(
         "api/interviews/<int:pk>/excerpts/", api.interview_excerpts, name="api_interview_excerpts"
     ),

@@ -91,10 +91,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads a body (the CSRF check does): oversized requests go unread.
+    "coding.middleware.RequestSizeLimitMiddleware",
+    # Before the CSRF check and authentication: a flood costs neither a body read nor a hash.
+    "coding.signin.SignInRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coding.middleware.SessionIdleRefreshMiddleware",
+    "coding.middleware.SessionEndedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coding.middleware.ContentSecurityPolicyMiddleware",
@@ -149,6 +154,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Where `seed_demo` keeps the demo logins it made (git-ignored, mode 0600).
+DEMO_PASSWORDS_FILE = env_str("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passwords"))
+
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
@@ -175,24 +183,53 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+CSRF_FAILURE_VIEW = "coding.views.errors.csrf_failure"  # JSON under /api/
+
+# Behind reverse proxies, how many of them to trust: each appends the address it was sent from
+# to X-Forwarded-For, so the client is the N-th address from the right (0: no proxy, use the
+# connection's address). Too high and clients can forge their address; too low and every
+# client shares the proxy's address, and one person's failed sign-ins lock others out.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Sign-in attempts allowed per client address per window, before any password is checked.
+SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 10)
+SIGN_IN_RATE_WINDOW = env_int("SIGN_IN_RATE_WINDOW", 60)  # seconds
+
+# The cache holds the sign-in counts: in each process by default, in Redis (shared by every
+# worker, so the limit holds across them) when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Lock an account and address out after repeated failed logins.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "coding.signin.client_ip"  # the real address behind proxies
 
 # Uploads: transcript batches can be large, but never unbounded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
+# Every other request (forms, the JSON API, sign-in) is refused, unread, beyond this size.
+MAX_REQUEST_SIZE = env_int("MAX_REQUEST_SIZE", 2 * 1024 * 1024)
 # Import limits: a batch is refused, with a message, beyond them (zip bombs, runaway batches).
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 2000)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 20 * 1024 * 1024)
 IMPORT_MAX_TOTAL_SIZE = env_int("IMPORT_MAX_TOTAL_SIZE", 1024 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
-# Uploads wait here, private to the server, between preview and confirm ("" = system temp).
-IMPORT_STAGING_DIR = env_str("IMPORT_STAGING_DIR", "")
+# Uploads wait between preview and confirm in this Django storage; with the default one, in a
+# private folder of the server ("" = the system's temporary folder). Servers that share the
+# storage can confirm each other's previews. They expire after UPLOADS_MAX_AGE seconds.
+UPLOADS_STORAGE = env_str("UPLOADS_STORAGE", "django.core.files.storage.FileSystemStorage")
+UPLOADS_DIR = env_str("UPLOADS_DIR", "")
+UPLOADS_MAX_AGE = env_int("UPLOADS_MAX_AGE", 24 * 60 * 60)
 
 # Counts below this are shown as "<N" to evaluators in breakdowns by participant attribute.
 DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)

@@ -33,19 +33,27 @@ VERSIONS_USED = "{project}: codebook version {version}"
 
 def _versions(
     project_ids: list[int], guids: dict[str, int]
-) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
-    """(project, value) -> the first version whose snapshot holds the value; and each
-    project's current version number (1 when none was recorded yet)."""
+) -> tuple[dict[tuple[int, int], int], dict[int, int], list[int]]:
+    """(project, value) -> the first version whose snapshot holds the value; each project's
+    current version number (1 when none was recorded yet); the accepted splits' ids."""
     first: dict[tuple[int, int], int] = {}
     latest = dict.fromkeys(project_ids, 1)
-    versions = CodebookVersion.objects.filter(project_id__in=project_ids).order_by("number")
-    for version in versions.only("project_id", "number", "snapshot"):
+    splits = []
+    versions = (
+        CodebookVersion.objects.filter(project_id__in=project_ids)
+        .select_related("proposal")
+        .only("project_id", "number", "snapshot", "proposal__kind")
+        .order_by("number")
+    )
+    for version in versions:
         latest[version.project_id] = version.number
+        if version.proposal is not None and version.proposal.kind == Proposal.Kind.SPLIT:
+            splits.append(version.proposal_id)
         for row in version.snapshot:
             value_id = guids.get(row["guid"])
             if value_id is not None:
                 first.setdefault((version.project_id, value_id), version.number)
-    return first, latest
+    return first, latest, splits
 
 
 def history_annotate(comparison: Any) -> None:
@@ -56,7 +64,7 @@ def history_annotate(comparison: Any) -> None:
     if not project_ids:
         return
     guids = {v.guid: v.id for v in comparison.values}
-    introduced, comparison.versions = _versions(project_ids, guids)
+    introduced, comparison.versions, splits = _versions(project_ids, guids)
     # The newest version each interview's coding was made under.
     coded_under: dict[int, list[int]] = defaultdict(list)
     rows = (
@@ -80,23 +88,26 @@ def history_annotate(comparison: Any) -> None:
             words = {"value": value.name, "project": names[project_id], "version": version}
             if before == len(coded):
                 for cell in cells:
-                    if cell.column.project_id == project_id and cell.applies:
+                    if (
+                        cell.column.project_id == project_id
+                        and cell.applies
+                        and not getattr(cell, "suppressed", False)
+                    ):
                         cell.number, cell.text = None, NOT_IN_CODEBOOK_THEN
                 comparison.history_notes.append(ALL_BEFORE.format(**words))
             else:
                 comparison.history_notes.append(
                     PARTLY_BEFORE.format(before=before, coded=len(coded), **words)
                 )
-    comparison.history_notes += recode_notes(project_ids, names)
+    if splits:  # queries only when a compared project has split a value
+        comparison.history_notes += recode_notes(splits, names)
 
 
-def recode_notes(project_ids: list[int], names: dict[int, str]) -> list[str]:
+def recode_notes(split_ids: list[int], names: dict[int, str]) -> list[str]:
     """A sentence for each accepted split whose excerpts are not all recoded yet."""
     notes = []
     splits = (
-        Proposal.objects.filter(
-            project_id__in=project_ids, kind=Proposal.Kind.SPLIT, status=Proposal.Status.ACCEPTED
-        )
+        Proposal.objects.filter(pk__in=split_ids)
         .select_related("value", "made_version")
         .prefetch_related("made_values")
     )

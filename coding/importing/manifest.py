@@ -16,8 +16,6 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from openpyxl import load_workbook
-
 from .. import archives
 from ..archives import ArchiveTooLarge, Limits
 from . import problems as msg
@@ -148,6 +146,8 @@ def parse_csv(data: bytes, name: str, limits: Limits) -> Manifest:
 
 
 def parse_xlsx(data: bytes, name: str, limits: Limits) -> Manifest:
+    from openpyxl import load_workbook  # seconds to load: only when a workbook comes
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             archives.check_declared(archive.infolist(), limits)

@@ -16,11 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from charset_normalizer import from_bytes
-from docx import Document
-from odf.opendocument import load
-from striprtf.striprtf import rtf_to_text
-
 from ..archives import declared_total
 from ..models import normalise_text
 from . import problems as msg
@@ -157,7 +152,11 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+# Readers of legacy encodings, .docx, .odt and .rtf are imported where they are used: together
+# they take seconds to load and most requests never read a transcript file.
 def guess_legacy_encoding(data: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
     if best is None:
         return None
@@ -188,6 +187,8 @@ def check_inner_zip(data: bytes, max_unpacked: int) -> None:
 
 def docx_text(data: bytes, filename: str, *, max_unpacked: int) -> str:
     """Return the body text of a .docx, paragraphs and table rows in document order."""
+    from docx import Document
+
     try:
         check_inner_zip(data, max_unpacked)
         body = Document(io.BytesIO(data)).element.body
@@ -247,6 +248,8 @@ def table_row_line(cells: Iterable[str]) -> str:
 
 
 def odt_text(data: bytes, filename: str, *, max_unpacked: int) -> str:
+    from odf.opendocument import load
+
     try:
         check_inner_zip(data, max_unpacked)
         document = load(io.BytesIO(data))
@@ -308,6 +311,8 @@ ANSI_CODEPAGE_RE = re.compile(rb"\\ansicpg(\d+)")
 
 
 def rtf_text(data: bytes, filename: str) -> str:
+    from striprtf.striprtf import rtf_to_text
+
     if not data.lstrip(codecs.BOM_UTF8 + b" \r\n\t").startswith(b"{\\rtf"):
         raise UnreadableFile(msg.CORRUPT_RTF.format(file=filename))
     match = ANSI_CODEPAGE_RE.search(data[:2048])

@@ -1,4 +1,5 @@
-"""The peer researcher's pages: My work, and the interview coding page."""
+"""The peer researcher's pages: My work, and the interview coding page (a reading view for
+evaluators)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,45 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import selectors
-from ..access import can_code, interview_for_user, visible_projects
+from .. import selectors, worklist
+from ..access import can_code, interview_for_user, is_reader_only, visible_projects
 from ..models import CodebookValue, CodingProgress, Interview
 from ..turns import Paragraph, split_paragraphs
+from ..worklist import WorkFilter
+from .auth import login_url
 
-STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}
-
-
-def interview_status(interview: Interview) -> str:
-    if interview.my_done_at:
-        return "done"
-    if interview.my_excerpts or interview.my_progress:
-        return "in_progress"
-    return "not_started"
+READING_HELP = (
+    "Reading view: you can read this interview and the team's coding. Choose whose coding to "
+    "show; select a highlight to see its values and note."
+)
 
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
+    if is_reader_only(request.user):
+        return redirect("team_progress")
     projects = visible_projects(request.user).order_by("name")
-    project_slug = request.GET.get("project", "")
-    status = request.GET.get("status", "")
-    chosen = projects.filter(slug=project_slug) if project_slug else projects
-    rows = []
-    for interview in selectors.my_work_interviews(request.user, chosen):
-        interview.status = interview_status(interview)
-        interview.status_label = STATUSES[interview.status]
-        if not status or status == interview.status:
-            rows.append(interview)
+    work_filter = WorkFilter.from_query(request.GET)
+    interviews = worklist.work_filtered(request.user, projects, work_filter)
+    page = worklist.work_page(interviews, request.GET.get("page"))
     return render(
         request,
         "coding/my_work.html",
         {
             "projects": projects,
-            "interviews": rows,
-            "statuses": STATUSES,
-            "project_slug": project_slug,
-            "status": status,
+            "interviews": page.object_list,
+            "page": page,
+            "summary": worklist.work_summary(request.user, projects),
+            "statuses": worklist.STATUSES,
+            "sorts": {key: label for key, (label, _) in worklist.SORTS.items()},
+            "filter": work_filter,
+            "querystring": work_filter.querystring(),
+            "page_params": work_filter.params(),
         },
     )
 
@@ -125,7 +123,14 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # and asks for an excerpt's times when its details open.
     excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
-    coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
+    coders = {e["coder"] for e in excerpts}
+    if can_code(role):
+        coders.add(request.user.get_username())
+    coders = sorted(coders)
+    work_filter = WorkFilter.from_query(request.GET)
+    work_nav = worklist.work_neighbours(
+        request.user, visible_projects(request.user).order_by("name"), work_filter, interview.pk
+    )
     value_rows = [value_row(v, interview.project.slug) for v in values]
     return render(
         request,
@@ -139,6 +144,8 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "active_values": [v for v in value_rows if v["active"]],
             "progress": progress,
             "coders": coders,
+            "work_nav": work_nav,
+            "reading_help": READING_HELP,
             "page_data": {
                 "interviewId": interview.pk,
                 "me": request.user.get_username(),
@@ -147,6 +154,8 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "excerpts": excerpts,
                 "text": interview.text,
                 "coders": coders,
+                # Where the page sends someone whose session ended, to come back here.
+                "loginUrl": login_url(request.get_full_path(), request),
             },
         },
     )
