@@ -123,8 +123,16 @@ def _definitions(proposal: Proposal) -> dict[str, str]:
 
 def proposal_apply(proposal: Proposal, *, actor: Any) -> list[int]:
     """Make an accepted proposal's change; return the ids of tags a merge moved."""
+    from .proposals import name_free  # it builds on this module
+
     project, kind, value = proposal.project, proposal.kind, proposal.value
     examples = list(proposal.examples.all())
+    # A name may have been taken since the proposal was made: refuse with a sentence.
+    if kind == Proposal.Kind.SPLIT:
+        for name in proposal.split_names:
+            name_free(project, name)
+    elif kind == Proposal.Kind.RENAME or (kind == Proposal.Kind.ADD and value is None):
+        name_free(project, proposal.name, except_value=value)
     if kind == Proposal.Kind.ADD:
         if value is None:
             value = value_new(project, actor, proposal.name, **_definitions(proposal))

@@ -210,3 +210,13 @@ def test_it_allows_one_open_proposal_per_value(project: Any, peer: Any, trust: A
     with pytest.raises(CodingError) as raised:
         propose(project, peer, "rename", value=trust, name="Faith")
     assert raised.value.message == proposals.VALUE_BUSY.format(name="Trust")
+
+
+def test_it_refuses_to_accept_a_name_taken_meanwhile(project: Any, peer: Any, lead: Any) -> None:
+    proposal = propose(project, peer, "add", name="Hope")
+    CodebookValue.objects.create(project=project, slug="hope", name="Hope", order=9)
+    with pytest.raises(CodingError) as raised:
+        proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="Yes")
+    assert raised.value.message == proposals.NAME_TAKEN.format(name="Hope")
+    proposal.refresh_from_db()
+    assert proposal.status == "open"
