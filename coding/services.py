@@ -12,12 +12,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 
 from .audit import audit_record, snapshot
-from .colours import free_colour
 from .models import (
     AuditEvent,
     CodebookValue,
@@ -29,6 +26,7 @@ from .models import (
     ResearchProject,
 )
 from .text_input import free_text, has_control, looks_like_slug
+from .versions import current_version
 
 OFFSETS_NOT_WHOLE_NUMBERS = "The start and end of a selection must be whole numbers."
 SPAN_EMPTY_OR_REVERSED = "The selection is empty or reversed: its end must come after its start."
@@ -59,6 +57,7 @@ VALUE_NAME_CONTROL = (
 DONE_NOT_BOOLEAN = "“done” must be true or false."
 VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
 VALUE_EXISTS = "There is already a value “{name}” in this project’s codebook."
+PROVISIONAL_REASON = "Made while coding: a value the codebook did not have yet."
 
 VALUE_NAME_LIMIT = 100
 NOTE_LIMIT = 10_000
@@ -96,9 +95,12 @@ def _note(note: Any) -> str:
 
 
 def resolve_values(
-    interview: Interview, slugs: Any, *, already: Iterable[int] = ()
+    interview: Interview, slugs: Any, *, already: Iterable[int] = (), user: Any = None
 ) -> list[CodebookValue]:
-    """Turn slugs into values of the interview's codebook; new ones must be active."""
+    """Turn slugs into values of the interview's codebook; new ones must be active.
+
+    With a user, someone else's provisional values are unknown (they see only their own).
+    """
     if not isinstance(slugs, list | tuple) or not all(isinstance(s, str) for s in slugs):
         raise CodingError(VALUES_NOT_A_LIST)
     wanted = list(dict.fromkeys(slugs))
@@ -108,6 +110,8 @@ def resolve_values(
     # and look elsewhere only to explain a refusal.
     # Only slug-shaped text reaches the query (no NUL, no 5,000-character "slugs").
     candidates = CodebookValue.objects.filter(slug__in=[s for s in wanted if looks_like_slug(s)])
+    if user is not None:
+        candidates = candidates.visible_to(user)
     found: dict[str, CodebookValue] = {}
     for value in sorted(candidates, key=lambda v: v.project_id not in (None, interview.project_id)):
         found.setdefault(value.slug, value)
@@ -195,7 +199,7 @@ def excerpt_code(
     and a request repeating an earlier request's key gets that request's excerpt back unchanged.
     """
     start, end = _offsets(start, end, len(interview.text))
-    chosen = resolve_values(interview, values)
+    chosen = resolve_values(interview, values, user=coder)
     note = _note(note)
     # One coder's writes queue here (FOR NO KEY UPDATE leaves foreign-key checks unblocked), so
     # two simultaneous saves of one span find each other instead of both inserting.
@@ -248,7 +252,10 @@ def _excerpt_insert(
     # hottest write of the app.
     excerpt.clean()
     excerpt.save()
-    ExcerptValue.objects.bulk_create([ExcerptValue(excerpt=excerpt, value=v) for v in chosen])
+    version = current_version(interview.project_id)
+    ExcerptValue.objects.bulk_create(
+        [ExcerptValue(excerpt=excerpt, value=v, version=version) for v in chosen]
+    )
     excerpt.value_slugs = [v.slug for v in sorted(chosen, key=lambda v: (v.order, v.name))]
     _audit_excerpt(
         coder,
@@ -270,7 +277,11 @@ def _excerpt_add_values(
     before = _excerpt_state(excerpt)
     current = set(excerpt.tags.values_list("value_id", flat=True))
     new = [v for v in chosen if v.pk not in current]
-    ExcerptValue.objects.bulk_create([ExcerptValue(excerpt=excerpt, value=v) for v in new])
+    if new:
+        version = current_version(interview.project_id)
+        ExcerptValue.objects.bulk_create(
+            [ExcerptValue(excerpt=excerpt, value=v, version=version) for v in new]
+        )
     if note and not excerpt.note:
         excerpt.note = note
     after = _excerpt_state(excerpt)
@@ -316,12 +327,15 @@ def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> E
         excerpt.note = _note(changes["note"])
     if "values" in changes:
         current = set(excerpt.tags.values_list("value_id", flat=True))
-        chosen = resolve_values(interview, changes["values"], already=current)
+        chosen = resolve_values(interview, changes["values"], already=current, user=user)
         chosen_ids = {v.pk for v in chosen}
         excerpt.tags.exclude(value_id__in=chosen_ids).delete()
-        ExcerptValue.objects.bulk_create(
-            [ExcerptValue(excerpt=excerpt, value=v) for v in chosen if v.pk not in current]
-        )
+        added = [v for v in chosen if v.pk not in current]
+        if added:
+            version = current_version(interview.project_id)
+            ExcerptValue.objects.bulk_create(
+                [ExcerptValue(excerpt=excerpt, value=v, version=version) for v in added]
+            )
     excerpt.full_clean(exclude=["interview", "coder"])
     excerpt.save(force_update=True)  # an UPDATE or an error, never a re-insert
     _audit_excerpt(
@@ -381,11 +395,14 @@ def progress_update(
 def value_create(
     *, project: ResearchProject, actor: Any, name: Any, definition: Any = ""
 ) -> CodebookValue:
-    """Add a value of the project's own while coding: an emergent (inductive) code.
+    """Add a provisional value while coding: an emergent (inductive) code.
 
-    It gets a free light colour and, while one is free, a shortcut key; admins can refine it
-    in the codebook later.
+    Only its proposer sees and uses it until the team decides the proposal this opens; it gets
+    a free light colour now and a shortcut key when accepted, so a typo never takes a key
+    from everyone.
     """
+    from . import changes, proposals  # they build on this module
+
     if not isinstance(name, str) or not name.strip():
         raise CodingError(VALUE_NAME_MISSING)
     if has_control(name):
@@ -397,35 +414,24 @@ def value_create(
         definition = ""
     if not isinstance(definition, str):
         raise CodingError(VALUE_DEFINITION_NOT_TEXT)
-    codebook = CodebookValue.objects.for_project(project)
-    if codebook.filter(name__iexact=name).exists():
+    if CodebookValue.objects.for_project(project).filter(name__iexact=name).exists():
         raise CodingError(VALUE_EXISTS.format(name=name))
-    base = slugify(name)[:50] or "value"
-    taken = set(codebook.values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    used_colours = set(codebook.values_list("colour", flat=True))
-    colour = free_colour(used_colours)
-    used_keys = set(codebook.active().values_list("shortcut", flat=True))
-    shortcut = next((k for k in "123456789" if k not in used_keys), "")
-    order = (codebook.aggregate(top=Max("order"))["top"] or 0) + 1
-    value = CodebookValue(
-        project=project,
-        slug=slug,
-        name=name,
-        definition=free_text(definition).strip(),
-        colour=colour,
-        shortcut=shortcut,
-        order=order,
+    definition = free_text(definition).strip()
+    value = changes.value_new(
+        project,
+        actor,
+        name,
+        proposed=True,
+        short_definition=definition[:300],
+        definition=definition,
     )
-    value.full_clean()
-    value.save()
-    audit_record(
+    proposals.proposal_create(
+        project=project,
         actor=actor,
-        action=AuditEvent.Action.CREATE,
-        instance=value,
-        project_id=project.pk,
-        after=snapshot(value, ("slug", "name", "definition", "colour", "shortcut", "project")),
+        kind="add",
+        value=value,
+        reason=PROVISIONAL_REASON,
+        short_definition=definition[:300],
+        definition=definition,
     )
     return value

@@ -13,7 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from coding import services
 from coding.models import CodebookValue, ImportBatch, Job
+from coding.proposals import proposal_create, proposal_decide
 
 from .conftest import make_excerpt, make_interview
 
@@ -49,6 +51,26 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "compare_cooccurrence": ("", "", SIGNED_IN),
     "compare_agreement": ("", "", SIGNED_IN),
     "compare_export": ("export", "", SIGNED_IN),
+    # The codebook: members read; peer researchers propose, discuss and recode.
+    "codebook": ("project", "", MEMBERS),
+    "value_detail": ("value", "", MEMBERS),
+    # Only its proposer sees a provisional value; evaluators may not take part.
+    "provisional_value": (
+        "provisional",
+        "",
+        {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 404},
+    ),
+    "codebook_versions": ("project", "", MEMBERS),
+    "codebook_version_compare": ("project", "", MEMBERS),
+    "codebook_version": ("version", "", MEMBERS),
+    "proposal_list": ("project", "", MEMBERS),
+    "proposal_new": ("project", "", {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 200}),
+    "proposal_detail": ("proposal", "", MEMBERS),
+    "proposal_comment": ("proposal", "", {r: 405 for r in ROLES}),  # POST only
+    "proposal_vote": ("proposal", "", {r: 405 for r in ROLES}),
+    "proposal_decide": ("proposal", "", {r: 405 for r in ROLES}),
+    "proposal_withdraw": ("proposal", "", {r: 405 for r in ROLES}),
+    "recode_queue": ("proposal", "", MEMBERS),
     "import_list": ("", "", STAFF),
     "import_new": ("", "", STAFF),
     "import_manifest_template": ("", "", STAFF),
@@ -102,9 +124,25 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
     job = Job.objects.create(kind=Job.Kind.BACKUP, owner=admin_user, title="Backup")
     safety = CodebookValue.objects.get(slug="safety")
+    # An accepted split (with its recode queue) and a peer's provisional value.
+    trust = CodebookValue.objects.create(project=project, slug="trust", name="Trust", order=7)
+    split = proposal_create(
+        project=project,
+        actor=peer,
+        kind="split",
+        value=trust,
+        split_names=["Trust in peers", "Trust in staff"],
+        reason="Two ideas.",
+    )
+    proposal_decide(proposal=split, actor=admin_user, accept=True, reason="Yes.")
+    provisional = services.value_create(project=project, actor=peer, name="Hope")
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
+        "value": {"slug": project.slug, "pk": safety.pk},
+        "provisional": {"slug": project.slug, "pk": provisional.pk},
+        "version": {"slug": project.slug, "number": 1},
+        "proposal": {"slug": project.slug, "pk": split.pk},
         "interview": {"pk": interview.pk},
         "participant": {"pk": interview.participant_id},
         "excerpt": {"pk": excerpt.pk},

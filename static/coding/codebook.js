@@ -39,9 +39,16 @@ export function addValueToPage(ctx, v) {
   const dt = document.createElement("dt");
   dt.append(swatch(v.initials), ` ${v.name} `);
   const badge = document.createElement("span");
-  badge.className = "badge text-bg-info";
-  badge.textContent = "this project";
+  badge.className = v.provisional ? "badge text-bg-warning" : "badge text-bg-info";
+  badge.textContent = v.provisional ? "only you: proposed" : "this project";
   dt.appendChild(badge);
+  if (v.page) {
+    // The proposer renames or withdraws a provisional value on its own page.
+    const link = document.createElement("a");
+    link.href = v.page;
+    link.textContent = "rename or withdraw";
+    dt.append(" ", link);
+  }
   const dd = document.createElement("dd");
   dd.textContent = v.definition;
   document.querySelector(".codebook").append(dt, dd);

@@ -112,7 +112,9 @@ export function createPanels(ctx, api, editor) {
         addValueToPage(ctx, value);
         input.value = "";
         picker.querySelector(".new-value").open = false;
-        announce(`New value “${value.name}” added to the codebook.`);
+        announce(value.provisional
+          ? `New value “${value.name}” is yours to use now; the team will decide whether it joins the codebook.`
+          : `New value “${value.name}” added to the codebook.`);
         await pickValue(value.slug);
       } catch (err) {
         showError(err.message);

@@ -31,6 +31,7 @@ from ...models import (
     Participant,
     ResearchProject,
 )
+from ...versions import current_version, version_create
 from ..qde import Package, RefiError
 from ..report import REPORT_COUNTS, UNMATCHED_CHOICES, RefiReport
 from .codes import CodesPlan
@@ -149,7 +150,15 @@ class ImportPlan(CodesPlan, PeoplePlan, SourcesPlan):
             Membership(user=user, project=self.project, role=Membership.Role.PEER_RESEARCHER)
             for user in self.new_users
         )
+        version = current_version(self.project)  # the codebook before the import
         self._write_values()
+        if self.new_values:  # new codes open a new version of the project's codebook
+            version = version_create(
+                project=self.project,
+                actor=self.actor,
+                summary=f"Imported {len(self.new_values)} new code(s) from {self.report.filename}",
+                reason="A REFI-QDA import brought codes the codebook did not have.",
+            )
         Participant.objects.bulk_create(self.new_participants)
         batch = None
         if self.new_interviews:
@@ -168,7 +177,8 @@ class ImportPlan(CodesPlan, PeoplePlan, SourcesPlan):
             batch.save(update_fields=["report"])
         Excerpt.objects.bulk_create(self.excerpts, batch_size=1000)
         ExcerptValue.objects.bulk_create(
-            (ExcerptValue(excerpt=e, value=v) for e, v in self.excerpt_values), batch_size=2000
+            (ExcerptValue(excerpt=e, value=v, version=version) for e, v in self.excerpt_values),
+            batch_size=2000,
         )
         CodingProgress.objects.bulk_create(self.new_progress.values())
         CodingProgress.objects.bulk_update(self.changed_progress, ["memo"])
