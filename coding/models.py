@@ -615,15 +615,14 @@ class TallyQueue(models.Model):
         return str(self.interview_id)
 
 
-# Background jobs keep their model beside their services; importing it here registers it.
-from .jobs.models import Job  # noqa: E402, F401
-# The codebook's proposals and versions live in their own module; importing it here registers
-# them with the app.
+# Background jobs keep their model beside their services, and the codebook's proposals and
+# versions live in their own module; importing them here registers them with the app.
 from .codebook_models import (  # noqa: E402
     CodebookVersion,
     Proposal,
     ProposalComment,
     ProposalVote,
 )
+from .jobs.models import Job  # noqa: E402
 
-__all__ = ["CodebookVersion", "Proposal", "ProposalComment", "ProposalVote"]
+__all__ = ["CodebookVersion", "Job", "Proposal", "ProposalComment", "ProposalVote"]
