@@ -1,130 +1,28 @@
-"""Writes of the coding workspace: excerpts, memos and progress.
-
-Each service validates everything first, raises `CodingError` with a sentence a peer researcher
-can act on, and writes inside one transaction together with its audit record.
-"""
+"""Excerpt writes: code a span (create, add values, replay a retried save), change and delete."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from .audit import audit_record, snapshot
-from .models import (
-    AuditEvent,
-    CodebookValue,
-    CodingProgress,
-    Excerpt,
-    ExcerptValue,
-    IdempotencyKey,
-    Interview,
-    ResearchProject,
+from ..audit import audit_record, snapshot
+from ..models import AuditEvent, CodebookValue, Excerpt, ExcerptValue, IdempotencyKey, Interview
+from ..versions import current_version
+from .checks import (
+    EXCERPT_AUDIT_FIELDS,
+    EXCERPT_NOT_FOUND,
+    KEY_NOT_UUID,
+    KEY_REUSED,
+    NOT_YOUR_EXCERPT,
+    CodingError,
+    check_note,
+    check_offsets,
+    resolve_values,
 )
-from .text_input import free_text, has_control, looks_like_slug
-from .versions import current_version
-
-OFFSETS_NOT_WHOLE_NUMBERS = "The start and end of a selection must be whole numbers."
-SPAN_EMPTY_OR_REVERSED = "The selection is empty or reversed: its end must come after its start."
-SPAN_OUT_OF_RANGE = "The selection runs outside the transcript, which has {length} characters."
-NO_VALUES = "Choose at least one value for the excerpt."
-VALUES_NOT_A_LIST = "Values must be a list of value names (slugs)."
-# Said alike of unknown values and other projects' values: other codebooks stay private.
-UNKNOWN_VALUE = "There is no value “{slug}” in this project’s codebook."
-INACTIVE_VALUE = "The value “{name}” has been retired from the codebook and cannot be added."
-NOTE_NOT_TEXT = "A note must be text."
-NOTE_TOO_LONG = "A note can be at most {limit} characters long."
-MEMO_NOT_TEXT = "A memo must be text."
-MEMO_TOO_LONG = "A memo can be at most {limit} characters long."
-NOT_YOUR_EXCERPT = "You can only change your own excerpts."
-EXCERPT_NOT_FOUND = "There is no such excerpt, or you cannot see it."
-KEY_NOT_UUID = (
-    "The Idempotency-Key header must be a UUID such as 1b4e28ba-2fa1-41d2-883f-0016d3cca427."
-)
-KEY_REUSED = (
-    "This Idempotency-Key was already used for another selection. Send a new key with each new "
-    "excerpt."
-)
-VALUE_NAME_MISSING = "Give the new value a name."
-VALUE_NAME_TOO_LONG = "A value’s name can be at most {limit} characters long."
-VALUE_NAME_CONTROL = (
-    "A value’s name cannot contain invisible control characters. Type the name again by hand."
-)
-DONE_NOT_BOOLEAN = "“done” must be true or false."
-VALUE_DEFINITION_NOT_TEXT = "A value’s definition must be text."
-VALUE_EXISTS = "There is already a value “{name}” in this project’s codebook."
-PROVISIONAL_REASON = "Made while coding: a value the codebook did not have yet."
-
-VALUE_NAME_LIMIT = 100
-NOTE_LIMIT = 10_000
-MEMO_LIMIT = 100_000
-EXCERPT_AUDIT_FIELDS = ("start", "end", "text", "note", "values")
-
-
-class CodingError(Exception):
-    """A request the coding workspace refuses, with a message for the person who made it."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _offsets(start: Any, end: Any, length: int) -> tuple[int, int]:
-    if any(isinstance(x, bool) or not isinstance(x, int) for x in (start, end)):
-        raise CodingError(OFFSETS_NOT_WHOLE_NUMBERS)
-    if start < 0 or end > length:
-        raise CodingError(SPAN_OUT_OF_RANGE.format(length=length))
-    if end <= start:
-        raise CodingError(SPAN_EMPTY_OR_REVERSED)
-    return start, end
-
-
-def _note(note: Any) -> str:
-    if note is None:
-        return ""
-    if not isinstance(note, str):
-        raise CodingError(NOTE_NOT_TEXT)
-    if len(note) > NOTE_LIMIT:
-        raise CodingError(NOTE_TOO_LONG.format(limit=NOTE_LIMIT))
-    return free_text(note)
-
-
-def resolve_values(
-    interview: Interview, slugs: Any, *, already: Iterable[int] = (), user: Any = None
-) -> list[CodebookValue]:
-    """Turn slugs into values of the interview's codebook; new ones must be active.
-
-    With a user, someone else's provisional values are unknown (they see only their own).
-    """
-    if not isinstance(slugs, list | tuple) or not all(isinstance(s, str) for s in slugs):
-        raise CodingError(VALUES_NOT_A_LIST)
-    wanted = list(dict.fromkeys(slugs))
-    if not wanted:
-        raise CodingError(NO_VALUES)
-    # Several projects may each have a value of the same slug: prefer this project's codebook,
-    # and look elsewhere only to explain a refusal.
-    # Only slug-shaped text reaches the query (no NUL, no 5,000-character "slugs").
-    candidates = CodebookValue.objects.filter(slug__in=[s for s in wanted if looks_like_slug(s)])
-    if user is not None:
-        candidates = candidates.visible_to(user)
-    found: dict[str, CodebookValue] = {}
-    for value in sorted(candidates, key=lambda v: v.project_id not in (None, interview.project_id)):
-        found.setdefault(value.slug, value)
-    kept = set(already)
-    values = []
-    for slug in wanted:
-        value = found.get(slug)
-        if value is None or value.project_id not in (None, interview.project_id):
-            raise CodingError(UNKNOWN_VALUE.format(slug=slug))
-        if not value.is_active and value.pk not in kept:
-            raise CodingError(INACTIVE_VALUE.format(name=value.name))
-        values.append(value)
-    return values
 
 
 def _excerpt_state(excerpt: Excerpt, slugs: list[str] | None = None) -> dict[str, Any]:
@@ -198,9 +96,9 @@ def excerpt_code(
     The same coder coding the same span again adds the values to the excerpt already there,
     and a request repeating an earlier request's key gets that request's excerpt back unchanged.
     """
-    start, end = _offsets(start, end, len(interview.text))
+    start, end = check_offsets(start, end, len(interview.text))
     chosen = resolve_values(interview, values, user=coder)
-    note = _note(note)
+    note = check_note(note)
     # One coder's writes queue here (FOR NO KEY UPDATE leaves foreign-key checks unblocked), so
     # two simultaneous saves of one span find each other instead of both inserting.
     get_user_model().objects.select_for_update(no_key=True).filter(pk=coder.pk).exists()
@@ -317,14 +215,14 @@ def excerpt_update(*, excerpt: Excerpt, user: Any, changes: dict[str, Any]) -> E
     interview = excerpt.interview
     before = _excerpt_state(excerpt)
     if "start" in changes or "end" in changes:
-        excerpt.start, excerpt.end = _offsets(
+        excerpt.start, excerpt.end = check_offsets(
             changes.get("start", excerpt.start),
             changes.get("end", excerpt.end),
             len(interview.text),
         )
         excerpt.text = interview.text[excerpt.start : excerpt.end]
     if "note" in changes:
-        excerpt.note = _note(changes["note"])
+        excerpt.note = check_note(changes["note"])
     if "values" in changes:
         current = set(excerpt.tags.values_list("value_id", flat=True))
         chosen = resolve_values(interview, changes["values"], already=current, user=user)
@@ -355,83 +253,3 @@ def excerpt_delete(*, excerpt: Excerpt, user: Any) -> None:
     excerpt.delete()
     excerpt.pk = pk
     _audit_excerpt(user, AuditEvent.Action.DELETE, excerpt, interview, before, None)
-
-
-@transaction.atomic
-def progress_update(
-    *, interview: Interview, coder: Any, memo: Any = None, done: Any = None
-) -> CodingProgress:
-    """Save a coder's memo and/or done mark on an interview."""
-    progress, _ = CodingProgress.objects.select_for_update().get_or_create(
-        interview=interview, coder=coder
-    )
-    before = snapshot(progress, ("memo", "done_at"))
-    if memo is not None:
-        if not isinstance(memo, str):
-            raise CodingError(MEMO_NOT_TEXT)
-        if len(memo) > MEMO_LIMIT:
-            raise CodingError(MEMO_TOO_LONG.format(limit=MEMO_LIMIT))
-        progress.memo = free_text(memo)
-    if done is not None and not isinstance(done, bool):
-        raise CodingError(DONE_NOT_BOOLEAN)
-    if done is not None and done != progress.is_done:
-        progress.done_at = timezone.now() if done else None
-    progress.save()
-    after = snapshot(progress, ("memo", "done_at"))
-    if after != before:
-        audit_record(
-            actor=coder,
-            action=AuditEvent.Action.UPDATE,
-            instance=progress,
-            project_id=interview.project_id,
-            participant_id=interview.participant_id,
-            before=before,
-            after=after,
-        )
-    return progress
-
-
-@transaction.atomic
-def value_create(
-    *, project: ResearchProject, actor: Any, name: Any, definition: Any = ""
-) -> CodebookValue:
-    """Add a provisional value while coding: an emergent (inductive) code.
-
-    Only its proposer sees and uses it until the team decides the proposal this opens; it gets
-    a free light colour now and a shortcut key when accepted, so a typo never takes a key
-    from everyone.
-    """
-    from . import changes, proposals  # they build on this module
-
-    if not isinstance(name, str) or not name.strip():
-        raise CodingError(VALUE_NAME_MISSING)
-    if has_control(name):
-        raise CodingError(VALUE_NAME_CONTROL)
-    name = " ".join(name.split())
-    if len(name) > VALUE_NAME_LIMIT:
-        raise CodingError(VALUE_NAME_TOO_LONG.format(limit=VALUE_NAME_LIMIT))
-    if definition is None:
-        definition = ""
-    if not isinstance(definition, str):
-        raise CodingError(VALUE_DEFINITION_NOT_TEXT)
-    if CodebookValue.objects.for_project(project).filter(name__iexact=name).exists():
-        raise CodingError(VALUE_EXISTS.format(name=name))
-    definition = free_text(definition).strip()
-    value = changes.value_new(
-        project,
-        actor,
-        name,
-        proposed=True,
-        short_definition=definition[:300],
-        definition=definition,
-    )
-    proposals.proposal_create(
-        project=project,
-        actor=actor,
-        kind="add",
-        value=value,
-        reason=PROVISIONAL_REASON,
-        short_definition=definition[:300],
-        definition=definition,
-    )
-    return value
