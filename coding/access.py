@@ -130,3 +130,16 @@ def staff_required(message: str = ADMINS_ONLY) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+NOT_YOUR_JOB = "This job is not one of yours."
+
+
+def job_for_user(user: Any, pk: int) -> Any:
+    """Return a job the user started; 404 for anyone else's (they may hold research data)."""
+    from .jobs.models import Job
+
+    job = Job.objects.select_related("project").filter(pk=pk, owner_id=user.pk).first()
+    if job is None:
+        raise Http404(NOT_YOUR_JOB)
+    return job

@@ -625,3 +625,6 @@ from .codebook_models import (  # noqa: E402
 )
 
 __all__ = ["CodebookVersion", "Proposal", "ProposalComment", "ProposalVote"]
+
+# Background jobs keep their model beside their services; importing it here registers it.
+from .jobs.models import Job  # noqa: E402, F401

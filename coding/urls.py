@@ -9,7 +9,9 @@ from .views import (
     codebook,
     coding,
     compare,
+    health,
     importing,
+    jobs,
     pages,
     proposals,
     protection,
@@ -130,6 +132,15 @@ urlpatterns = [
         refi.refi_export_qdc,
         name="refi_export_project_codebook",
     ),
+    # --- for load balancers and monitoring: no sign-in ---
+    path("health/", health.health, name="health"),
+    # --- background jobs (everyone sees their own) ---
+    path("jobs/", jobs.my_jobs, name="my_jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry_view, name="job_retry"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    path("jobs/start/<str:kind>/", jobs.job_start_admin, name="job_start_admin"),
+    path("api/jobs/<int:pk>/", jobs.job_status, name="api_job_status"),
     # --- audit and data protection (admins, under manage/) ---
     path(
         "manage/participants/<int:pk>/withdraw/",

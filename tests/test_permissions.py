@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding import services
-from coding.models import CodebookValue, ImportBatch
+from coding.models import CodebookValue, ImportBatch, Job
 from coding.proposals import proposal_create, proposal_decide
 
 from .conftest import make_excerpt, make_interview
@@ -87,10 +87,17 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "refi_export_project": ("project", "", staff(405)),
     "refi_export_codebook": ("", "", staff(405)),
     "refi_export_project_codebook": ("project", "", staff(405)),
+    # Jobs are their owner's alone: the world's job belongs to the admin.
+    "my_jobs": ("", "", SIGNED_IN),
+    "job_detail": ("job", "", {**STAFF, "outsider": 404, "peer": 404, "evaluator": 404}),
+    "job_retry": ("job", "", {r: 405 for r in ROLES}),  # POST only
+    "job_download": ("job", "", {r: 404 for r in ROLES}),  # no file (yet)
+    "job_start_admin": ("job_kind", "", staff(405)),  # POST only
+    "api_job_status": ("job", "", {**STAFF, "outsider": 404, "peer": 404, "evaluator": 404}),
     "participant_withdraw": ("participant", "", STAFF),
     "interview_redact": ("interview", "", STAFF),
 }
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "health"}
 
 
 def url_names(patterns: list[Any], namespace: str = "") -> set[str]:
@@ -115,6 +122,7 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     interview = make_interview(project, "Interviewer: Hi\nParticipant: I felt safe there.")
     excerpt = make_excerpt(interview, peer, 16, 30, "safety")
     batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
+    job = Job.objects.create(kind=Job.Kind.BACKUP, owner=admin_user, title="Backup")
     safety = CodebookValue.objects.get(slug="safety")
     # An accepted split (with its recode queue) and a peer's provisional value.
     trust = CodebookValue.objects.create(project=project, slug="trust", name="Trust", order=7)
@@ -142,6 +150,8 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "token": {"token": "0" * 32},
         "chart": {"kind": "bars"},
         "export": {"what": "table", "fmt": "csv"},
+        "job": {"pk": job.pk},
+        "job_kind": {"kind": Job.Kind.BACKUP},
     }
     queries = {"": "", "cell": f"?column={project.pk}&value={safety.pk}"}
     users = {"outsider": outsider, "peer": peer, "evaluator": evaluator, "admin": admin_user}

@@ -78,8 +78,8 @@ def test_it_shows_the_difference_between_two_versions(project: Any, peer: Any, l
 @pytest.mark.django_db(transaction=True)
 def test_it_gives_existing_codebooks_version_1_with_their_tags() -> None:
     executor = MigrationExecutor(connection)
-    before = [("coding", "0009_codebook_proposals_versions")]
-    after = [("coding", "0010_codebook_version_one")]
+    before = [("coding", "0010_codebook_proposals_versions")]
+    after = [("coding", "0011_codebook_version_one")]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
     Project = apps.get_model("coding", "ResearchProject")

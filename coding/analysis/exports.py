@@ -64,6 +64,11 @@ EXCERPT_HEADER = [
 ]
 
 
+def excerpt_export_is_large(filters: Filters, threshold: int) -> bool:
+    """Whether an excerpts export has more rows than a request should write (LIMIT, not COUNT)."""
+    return kept_tags(filters)[: threshold + 1].count() > threshold
+
+
 TABLE_HEADER = [
     "project",
     "group",

@@ -21,6 +21,13 @@ export function addValueToPage(ctx, v) {
   button.setAttribute("aria-pressed", "false");
   if (v.shortcut) button.setAttribute("aria-keyshortcuts", v.shortcut);
   button.append(swatch(v.shortcut || v.initials), ` ${v.name}`);
+  if (v.shortcut) {
+    // The key in the button's name, for people who hear rather than see the swatch.
+    const key = document.createElement("span");
+    key.className = "visually-hidden";
+    key.textContent = `(key ${v.shortcut})`;
+    button.appendChild(key);
+  }
   document.querySelector("#picker .picker-buttons").appendChild(button);
   const toggle = document.createElement("button");
   toggle.type = "button";

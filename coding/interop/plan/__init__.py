@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ...audit import audit_record
+from ...importing.problems import plural
 from ...importing.report import CREATED, report_row
 from ...models import (
     AuditEvent,
@@ -129,14 +130,17 @@ class ImportPlan(CodesPlan, PeoplePlan, SourcesPlan):
         self.report.codings_skipped = {k: v for k, v in self.codings_skipped.items() if v}
         self.report.selections_skipped = {k: v for k, v in self.selections_skipped.items() if v}
         if counts["colours_lightened"]:
+            n = counts["colours_lightened"]
             self.report.warnings.append(
-                f"{counts['colours_lightened']} code colours were lightened so that text "
-                "highlighted with them stays readable."
+                f"{plural(n, 'code colour')} {'was' if n == 1 else 'were'} lightened so that "
+                "text highlighted with them stays readable."
             )
         if counts["participants_from_sources"]:
+            n = counts["participants_from_sources"]
             self.report.warnings.append(
-                f"{counts['participants_from_sources']} sources belong to no case: a participant "
-                "named after each source was made. Rename them if a name identifies anyone."
+                f"{plural(n, 'source')} {'belongs' if n == 1 else 'belong'} to no case: a "
+                "participant named after each source was made. Rename them if a name "
+                "identifies anyone."
             )
 
     @transaction.atomic

@@ -52,6 +52,6 @@ def models_q(project_id):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coding", "0009_codebook_proposals_versions")]
+    dependencies = [("coding", "0010_codebook_proposals_versions")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
