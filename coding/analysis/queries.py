@@ -234,9 +234,12 @@ def interview_rows(filters: Filters) -> tuple[list[tuple], list[tuple]]:
         return [], []
     # `comparison_rows` has just brought the tallies up to date.
     base, params = _tally_source(filters, with_words=True)
+    # One row per interview: the tallies mark one (`first_row`), unless a coder is chosen.
+    first = "DISTINCT" if filters.coder_ids else ""
+    where_first = "" if filters.coder_ids else "WHERE t.first_row"
     interviews_sql = f"""
-        SELECT DISTINCT 0 AS kind, t.i_id, t.p_id, CAST(t.len_ AS {FLOAT}),
-               CAST(t.words AS {FLOAT}), CAST(0 AS {FLOAT}), t.grp FROM ({base}) t"""
+        SELECT {first} 0 AS kind, t.i_id, t.p_id, CAST(t.len_ AS {FLOAT}),
+               CAST(t.words AS {FLOAT}), CAST(0 AS {FLOAT}), t.grp FROM ({base}) t {where_first}"""
     if len(filters.coder_ids) > 1:
         k = _k(filters.rule)
         sql = f"""

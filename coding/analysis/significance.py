@@ -93,21 +93,30 @@ def tests_fill(comparison: Any, interviews: list[tuple], cells: list[tuple]) -> 
     """Test every value and cell of the measure shown; mark the cells that stand out."""
     from .comparison import RowTest  # the dataclass lives with the comparison it describes
 
-    key_of = {i_id: column_key(p_id, group or "") for i_id, p_id, group, _, _ in interviews}
-    ids = list(key_of)
-    row_of = {i_id: n for n, i_id in enumerate(ids)}
-    value_ids = [v.id for v in comparison.values]
-    v_of = {v: n for n, v in enumerate(value_ids)}
-    shape = (len(ids), len(value_ids))
-    arrays = {name: np.zeros(shape) for name in ("tags", "present", "chars")}
-    for i_id, v_id, tags, present, chars in cells:
-        if i_id in row_of and v_id in v_of:
-            at = (row_of[i_id], v_of[v_id])
-            arrays["tags"][at], arrays["present"][at], arrays["chars"][at] = tags, present, chars
+    keys = [column_key(p_id, group or "") for _, p_id, group, _, _ in interviews]
+    ids = np.array([row[0] for row in interviews], dtype=np.int64)
+    value_ids = np.array([v.id for v in comparison.values], dtype=np.int64)
+    v_of = {int(v): n for n, v in enumerate(value_ids)}
+    arrays = {name: np.zeros((len(ids), len(value_ids))) for name in ("tags", "present", "chars")}
+    if cells and len(ids) and len(value_ids):
+        # Place every (interview, value) row at once: sorted ids turn lookups into searches.
+        data = np.array(cells, dtype=float)
+        order = np.argsort(ids)
+        at = np.searchsorted(ids[order], data[:, 0].astype(np.int64))
+        at = np.clip(at, 0, len(ids) - 1)
+        rows = order[at]
+        v_sorted = np.argsort(value_ids)
+        vat = np.clip(
+            np.searchsorted(value_ids[v_sorted], data[:, 1].astype(np.int64)), 0, len(value_ids) - 1
+        )
+        columns = v_sorted[vat]
+        known = (ids[rows] == data[:, 0]) & (value_ids[columns] == data[:, 1])
+        for offset, name in enumerate(("tags", "present", "chars")):
+            arrays[name][rows[known], columns[known]] = data[known, 2 + offset]
     arrays["all_tags"] = arrays["tags"].sum(axis=1)
     arrays["length"] = np.array([float(r[3] or 0) for r in interviews])
     arrays["words"] = np.array([float(r[4] or 0) for r in interviews])
-    interview_keys = np.array([key_of[i] for i in ids], dtype=object)
+    interview_keys = np.array(keys, dtype=object)
 
     batches: dict[tuple[str, ...], list[int]] = {}
     row_cells = {value.id: cells for value, cells in comparison.rows}
