@@ -16,13 +16,13 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from ..analysis import disclosure
 from ..analysis.compare_forms import ComparisonForm
 from ..analysis.exports import (
     CSV,
-    EXCERPT_HEADER,
     about_rows,
     csv_lines,
-    excerpt_rows,
+    excerpt_export,
     xlsx_file,
 )
 from ..analysis.queries import kept_tags
@@ -64,14 +64,20 @@ def export_run(job: Job, progress: Progress) -> Outcome:
     form = ComparisonForm(QueryDict(params.get("query", "")) or None, user=job.owner)
     filters = form.filters()
     progress(0, kept_tags(filters).count(), "rows written")
-    rows = counted(excerpt_rows(filters), progress)
+    # The same file the page would stream to this reader: disclosure control for evaluators.
+    header, rows, _ = excerpt_export(
+        filters,
+        masked_project_ids=disclosure.masked_projects(job.owner, filters.project_ids),
+        threshold=disclosure.threshold(),
+    )
+    rows = counted(rows, progress)
     path = _scratch(f".{params['fmt']}")
     if params["fmt"] == CSV:
         with path.open("w", encoding="utf-8", newline="") as out:
-            out.writelines(csv_lines(EXCERPT_HEADER, rows))
+            out.writelines(csv_lines(header, rows))
     else:
         sheets = [
-            ("Excerpts", EXCERPT_HEADER, rows),
+            ("Excerpts", header, rows),
             ("About", ["item", "detail"], about_rows(filters, "excerpts")),
         ]
         with xlsx_file(sheets) as made, path.open("wb") as out:
