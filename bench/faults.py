@@ -9,7 +9,7 @@ recount from the excerpt tables. A second phase times the tag API while eight th
 the sign-in page with random usernames.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pv_bench_faults \\
-        BENCH_REDIS_URL=redis://127.0.0.1:6379/5 \\
+        BENCH_CACHE_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python bench/faults.py [--seconds 40] [--fault restart|disconnect|none]
 
 `--fault restart` (the default) restarts the local cluster with `pg_ctlcluster` (root only):
@@ -224,7 +224,7 @@ def server_env() -> dict[str, str]:
         SECURE_HSTS_PRELOAD="0",
         LOG_LEVEL="ERROR",
         # One cache for the four workers, so the sign-in limit holds across them.
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/5"),
     )
     return env
 

@@ -2,7 +2,7 @@
 
 Each password check costs a worker about half a second of CPU (on purpose), so a flood of
 sign-in attempts would slow everyone's coding down. The limit counts attempts per client
-address in the cache (shared between workers when REDIS_URL is set) and answers 429 before
+address in the cache (shared between workers when CACHE_URL is set) and answers 429 before
 Django hashes anything. django-axes, which locks out a username at an address after repeated
 failures, reads the address from `client_ip` too (AXES_CLIENT_IP_CALLABLE).
 """

@@ -219,16 +219,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 10)
 SIGN_IN_RATE_WINDOW = env_int("SIGN_IN_RATE_WINDOW", 60)  # seconds
 
-# The cache holds the sign-in counts: in each process by default, in Redis (shared by every
-# worker, so the limit holds across them) when REDIS_URL is set.
-REDIS_URL = env_str("REDIS_URL")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# The sign-in counts live in the cache (CACHES below): set CACHE_URL to Redis so that every
+# worker shares them and the limit holds across workers.
 
 # Lock an account and address out after repeated failed logins.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -287,7 +279,7 @@ JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
 EXPORT_JOB_THRESHOLD = env_int("EXPORT_JOB_THRESHOLD", 20_000)
 
 # The cache: each process's memory by default; Redis (CACHE_URL=redis://...) when several
-# machines must share it.
+# workers or machines must share it (the sign-in rate limit counts there).
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
