@@ -38,7 +38,13 @@ from .checks import (
     check_offsets,
     resolve_values,
 )
-from .excerpts import excerpt_code, excerpt_create, excerpt_delete, excerpt_update
+from .excerpts import (
+    excerpt_code,
+    excerpt_create,
+    excerpt_delete,
+    excerpt_update,
+    idempotency_key,
+)
 from .progress import progress_update
 from .values import value_create
 
@@ -76,6 +82,7 @@ __all__ = [
     "excerpt_create",
     "excerpt_delete",
     "excerpt_update",
+    "idempotency_key",
     "progress_update",
     "resolve_values",
     "value_create",
