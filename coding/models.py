@@ -72,6 +72,11 @@ class ResearchProject(models.Model):
     is_synthetic = models.BooleanField(
         default=False, help_text="Fictional demonstration data, not real interviews."
     )
+    blind_coding = models.BooleanField(
+        default=False,
+        help_text="Hide other coders' excerpts from a peer researcher until both of them have "
+        "marked the interview done, so the second coder is not led by the first.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -96,6 +101,9 @@ class Membership(models.Model):
         ResearchProject, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    lead = models.BooleanField(
+        default=False, help_text="Project lead: sets up calibration passages for new coders."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -337,6 +345,9 @@ class Excerpt(models.Model):
     end = models.PositiveIntegerField(help_text="Code point just after the span.")
     text = models.TextField()
     note = models.TextField(blank=True)
+    # The consensus layer: excerpts written from the team's decisions (by the "consensus"
+    # system account), kept out of every per-person figure.
+    is_consensus = models.BooleanField(default=False, editable=False)
     values = models.ManyToManyField(CodebookValue, through="ExcerptValue", related_name="excerpts")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -514,3 +525,16 @@ class TallyQueue(models.Model):
 
     def __str__(self) -> str:
         return str(self.interview_id)
+
+
+# The team's review of coding (discussions, consensus, calibration) lives in its own module.
+from .review.models import (  # noqa: E402, F401
+    CalibrationAnswer,
+    CalibrationAttempt,
+    CalibrationPassage,
+    CalibrationSet,
+    Comment,
+    ConsensusDecision,
+    Discussion,
+    DiscussionRead,
+)
