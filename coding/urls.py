@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, compare, importing, pages, protection, refi
+from .views import api, coding, compare, discussions, importing, pages, protection, refi
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -24,6 +24,22 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
+    # --- review: discussions, the disagreement queue, calibration ---
+    path("discussions/", discussions.discussion_list, name="discussion_list"),
+    path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),
+    path(
+        "discussions/<int:pk>/comments/",
+        discussions.discussion_comment,
+        name="discussion_comment",
+    ),
+    path(
+        "discussions/<int:pk>/resolve/", discussions.discussion_resolve, name="discussion_resolve"
+    ),
+    path(
+        "interviews/<int:pk>/discussions/new/",
+        discussions.discussion_new,
+        name="discussion_new",
+    ),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),

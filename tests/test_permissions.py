@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding.models import CodebookValue, ImportBatch
+from coding.review.discussions import discussion_start
 
 from .conftest import make_excerpt, make_interview
 
@@ -22,6 +23,7 @@ LOGIN = "login"  # anonymous: redirected to the login page (HTML) or 401 (JSON A
 STAFF = {"outsider": 403, "peer": 403, "evaluator": 403, "admin": 200}
 MEMBERS = {"outsider": 404, "peer": 200, "evaluator": 200, "admin": 200}
 SIGNED_IN = {"outsider": 200, "peer": 200, "evaluator": 200, "admin": 200}
+CODERS = {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 200}
 
 
 def staff(admin_status: int) -> dict[str, int]:
@@ -63,6 +65,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "refi_export_codebook": ("", "", staff(405)),
     "refi_export_project_codebook": ("project", "", staff(405)),
     "participant_withdraw": ("participant", "", STAFF),
+    # Discussions: members read, coders write (evaluators 403), outsiders learn nothing (404).
+    "discussion_list": ("", "", SIGNED_IN),
+    "discussion_detail": ("discussion", "", MEMBERS),
+    "discussion_new": ("interview", "", CODERS),
+    "discussion_comment": ("discussion", "", {r: 405 for r in ROLES}),  # POST only
+    "discussion_resolve": ("discussion", "", {r: 405 for r in ROLES}),
     "interview_redact": ("interview", "", STAFF),
 }
 PUBLIC = {"login", "logout"}
@@ -91,12 +99,14 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     excerpt = make_excerpt(interview, peer, 16, 30, "safety")
     batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
     safety = CodebookValue.objects.get(slug="safety")
+    discussion = discussion_start(interview=interview, user=peer, body="Safety?", excerpt=excerpt)
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
         "interview": {"pk": interview.pk},
         "participant": {"pk": interview.participant_id},
         "excerpt": {"pk": excerpt.pk},
+        "discussion": {"pk": discussion.pk},
         "batch": {"pk": batch.pk},
         "token": {"token": "0" * 32},
         "chart": {"kind": "bars"},
