@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import api, coding, compare, discussions, importing, pages, protection, refi
+from .views import (
+    api,
+    coding,
+    compare,
+    disagreements,
+    discussions,
+    importing,
+    pages,
+    protection,
+    refi,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -39,6 +49,16 @@ urlpatterns = [
         "interviews/<int:pk>/discussions/new/",
         discussions.discussion_new,
         name="discussion_new",
+    ),
+    path(
+        "projects/<slug:slug>/disagreements/",
+        disagreements.disagreement_list,
+        name="disagreement_list",
+    ),
+    path(
+        "projects/<slug:slug>/disagreements/decide/",
+        disagreements.disagreement_decide,
+        name="disagreement_decide",
     ),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),

@@ -71,6 +71,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "discussion_new": ("interview", "", CODERS),
     "discussion_comment": ("discussion", "", {r: 405 for r in ROLES}),  # POST only
     "discussion_resolve": ("discussion", "", {r: 405 for r in ROLES}),
+    "disagreement_list": ("project", "", MEMBERS),
+    "disagreement_decide": ("project", "", {r: 405 for r in ROLES}),  # POST only
     "interview_redact": ("interview", "", STAFF),
 }
 PUBLIC = {"login", "logout"}

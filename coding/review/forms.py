@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from ..models import Comment, Discussion, Excerpt, Interview
+from ..models import CodebookValue, Comment, Discussion, Excerpt, Interview
 from ..review.blind import visible_excerpts
 
 PASSAGE_NEEDED = "Choose an excerpt, or give the first and last character of a passage."
@@ -35,6 +35,10 @@ class DiscussionForm(forms.Form):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}), label="Your comment"
     )
+    # Set when the thread is opened from the disagreement queue about one value.
+    value = forms.ModelChoiceField(
+        queryset=CodebookValue.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, interview: Interview, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,6 +47,7 @@ class DiscussionForm(forms.Form):
         self.fields["excerpt"].queryset = qs
         self.fields["excerpt"].label_from_instance = self._label
         self.excerpt_choices = qs
+        self.fields["value"].queryset = CodebookValue.objects.for_project(interview.project_id)
 
     @staticmethod
     def _label(excerpt: Excerpt) -> str:
@@ -57,9 +62,10 @@ class DiscussionForm(forms.Form):
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
+        common = {"body": data["body"], "value": data.get("value")}
         if data.get("excerpt"):
-            return {"excerpt": data["excerpt"], "body": data["body"]}
-        return {"start": data["start"], "end": data["end"], "body": data["body"]}
+            return {"excerpt": data["excerpt"], **common}
+        return {"start": data["start"], "end": data["end"], **common}
 
 
 class CommentForm(forms.Form):
