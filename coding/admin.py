@@ -94,8 +94,16 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(ResearchProject)
 class ResearchProjectAdmin(AuditedAdmin):
-    list_display = ["name", "slug", "kind", "is_synthetic", "interview_count", "created"]
-    list_filter = ["kind", "is_synthetic"]
+    list_display = [
+        "name",
+        "slug",
+        "kind",
+        "is_synthetic",
+        "blind_coding",
+        "interview_count",
+        "created",
+    ]
+    list_filter = ["kind", "is_synthetic", "blind_coding"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -110,8 +118,8 @@ class ResearchProjectAdmin(AuditedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
-    list_display = ["user", "project", "role", "created"]
-    list_filter = ["role", "project"]
+    list_display = ["user", "project", "role", "lead", "created"]
+    list_filter = ["role", "lead", "project"]
     search_fields = ["user__username", "user__email", "project__name"]
     autocomplete_fields = ["user", "project"]
 
