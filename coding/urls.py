@@ -3,6 +3,7 @@ from django.urls import path
 
 from .views import (
     api,
+    calibration,
     coding,
     compare,
     disagreements,
@@ -59,6 +60,21 @@ urlpatterns = [
         "projects/<slug:slug>/disagreements/decide/",
         disagreements.disagreement_decide,
         name="disagreement_decide",
+    ),
+    path(
+        "projects/<slug:slug>/calibration/", calibration.calibration_list, name="calibration_list"
+    ),
+    path("calibration/<int:pk>/", calibration.calibration_set, name="calibration_set"),
+    path("calibration/<int:pk>/start/", calibration.calibration_start, name="calibration_start"),
+    path(
+        "calibration/attempts/<int:pk>/",
+        calibration.calibration_attempt,
+        name="calibration_attempt",
+    ),
+    path(
+        "calibration/attempts/<int:pk>/results/",
+        calibration.calibration_results,
+        name="calibration_results",
     ),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),

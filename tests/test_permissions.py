@@ -14,6 +14,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding.models import CodebookValue, ImportBatch
+from coding.review.calibration import (
+    calibration_attempt_start,
+    calibration_passage_add,
+    calibration_set_create,
+)
 from coding.review.discussions import discussion_start
 
 from .conftest import make_excerpt, make_interview
@@ -73,6 +78,13 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "discussion_resolve": ("discussion", "", {r: 405 for r in ROLES}),
     "disagreement_list": ("project", "", MEMBERS),
     "disagreement_decide": ("project", "", {r: 405 for r in ROLES}),  # POST only
+    # Calibration: the reference is for leads (admins here); an attempt is its coder's (peer's).
+    "calibration_list": ("project", "", MEMBERS),
+    "calibration_set": ("calibration", "", {**CODERS, "peer": 403}),
+    "calibration_start": ("calibration", "", {r: 405 for r in ROLES}),
+    "calibration_attempt": ("attempt", "", {**CODERS, "admin": 403}),
+    # Not finished yet: its coder and leads are sent back to the practice page.
+    "calibration_results": ("attempt", "", {**CODERS, "peer": 302, "admin": 302}),
     "interview_redact": ("interview", "", STAFF),
 }
 PUBLIC = {"login", "logout"}
@@ -102,6 +114,11 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
     safety = CodebookValue.objects.get(slug="safety")
     discussion = discussion_start(interview=interview, user=peer, body="Safety?", excerpt=excerpt)
+    calibration = calibration_set_create(project=project, name="Starter", user=admin_user)
+    calibration_passage_add(
+        calibration=calibration, interview=interview, start=16, end=30, values=[], user=admin_user
+    )
+    attempt = calibration_attempt_start(calibration=calibration, coder=peer)
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
@@ -109,6 +126,8 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "participant": {"pk": interview.participant_id},
         "excerpt": {"pk": excerpt.pk},
         "discussion": {"pk": discussion.pk},
+        "calibration": {"pk": calibration.pk},
+        "attempt": {"pk": attempt.pk},
         "batch": {"pk": batch.pk},
         "token": {"token": "0" * 32},
         "chart": {"kind": "bars"},
