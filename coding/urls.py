@@ -12,6 +12,7 @@ from .views import (
     pages,
     protection,
     refi,
+    review_exports,
 )
 
 urlpatterns = [
@@ -75,6 +76,11 @@ urlpatterns = [
         "calibration/attempts/<int:pk>/results/",
         calibration.calibration_results,
         name="calibration_results",
+    ),
+    path(
+        "projects/<slug:slug>/review/<str:what>.csv",
+        review_exports.review_export,
+        name="review_export",
     ),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),

@@ -80,6 +80,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "disagreement_decide": ("project", "", {r: 405 for r in ROLES}),  # POST only
     # Calibration: the reference is for leads (admins here); an attempt is its coder's (peer's).
     "calibration_list": ("project", "", MEMBERS),
+    "review_export": ("review", "", MEMBERS),
     "calibration_set": ("calibration", "", {**CODERS, "peer": 403}),
     "calibration_start": ("calibration", "", {r: 405 for r in ROLES}),
     "calibration_attempt": ("attempt", "", {**CODERS, "admin": 403}),
@@ -127,6 +128,7 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "excerpt": {"pk": excerpt.pk},
         "discussion": {"pk": discussion.pk},
         "calibration": {"pk": calibration.pk},
+        "review": {"slug": project.slug, "what": "decisions"},
         "attempt": {"pk": attempt.pk},
         "batch": {"pk": batch.pk},
         "token": {"token": "0" * 32},
