@@ -1,7 +1,7 @@
 """What every benchmark needs: a PostgreSQL database of its own, migrated, and Django set up.
 
 The scripts run as `python bench/<name>.py`, so this folder is on `sys.path` and they import
-this module by its plain name.
+this module by its plain name; importing it puts the project's root on `sys.path` too.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+# The scripts import the project's modules (`coding`, `tests.browser.chromium`) from its root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def postgres_url(default: str) -> str:
@@ -57,8 +60,6 @@ def migrate() -> None:
 
 
 def setup_django() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peervalues.settings")
     import django
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -134,10 +135,6 @@ class ParticipantAdmin(AuditedAdmin):
 
     @admin.action(description="Withdraw participant…")
     def withdraw_participant(self, request: HttpRequest, queryset: QuerySet[Participant]) -> Any:
-        # Imported here to keep this data-protection action self-contained in a shared module.
-        from django.contrib import messages
-        from django.shortcuts import redirect
-
         if queryset.count() != 1:
             messages.warning(request, "Choose one participant at a time to withdraw.")
             return None
@@ -182,10 +179,6 @@ class InterviewAdmin(AuditedAdmin):
 
     @admin.action(description="Mask a name in the transcript…")
     def mask_name(self, request: HttpRequest, queryset: QuerySet[Interview]) -> Any:
-        # Imported here to keep this data-protection action self-contained in a shared module.
-        from django.contrib import messages
-        from django.shortcuts import redirect
-
         if queryset.count() != 1:
             messages.warning(request, "Choose one interview at a time to mask a name in.")
             return None

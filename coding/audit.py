@@ -15,7 +15,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
-from .models import AuditEvent
+from .models import AuditEvent, Participant, ResearchProject
 
 
 def _jsonable(value: Any) -> Any:
@@ -77,10 +77,11 @@ def audit_record(
     )
 
 
-WITHDRAWN_NOTE = "[withdrawn participant]"
+# What stands in for a withdrawn participant wherever their words were kept.
+WITHDRAWN = "[withdrawn participant]"
 
 
-def audit_scrub(events: QuerySet[AuditEvent], *, note: str = WITHDRAWN_NOTE) -> int:
+def audit_scrub(events: QuerySet[AuditEvent], *, note: str = WITHDRAWN) -> int:
     """Blank what earlier events recorded of someone's words (withdrawal, redaction).
 
     The one sanctioned change to the audit trail: who acted and when stay; the snapshots go.
@@ -102,8 +103,6 @@ def admin_snapshot(instance: models.Model) -> dict[str, Any]:
 
 def audit_scope(instance: models.Model) -> dict[str, int | None]:
     """The project and participant an instance belongs to, for filtering and withdrawal."""
-    from .models import Participant, ResearchProject
-
     if getattr(instance, "interview_id", None):
         interview = instance.interview
         return {"project_id": interview.project_id, "participant_id": interview.participant_id}

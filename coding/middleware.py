@@ -1,7 +1,8 @@
-"""A Content-Security-Policy on every response, without 'unsafe-inline'.
+"""Middleware: a Content-Security-Policy, idle sessions, request size limits.
 
-Pages load scripts and styles from our own origin only. The few inline <style> blocks (value
-colours) carry a per-request nonce, read in templates as `request.csp_nonce`.
+A Content-Security-Policy goes on every response, without 'unsafe-inline'. Pages load scripts
+and styles from our own origin only. The few inline <style> blocks (value colours) carry a
+per-request nonce, read in templates as `request.csp_nonce`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ import secrets
 import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import get_user
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from .access import is_admin
+from .views.errors import is_api, json_error
 
 
 def content_security_policy(nonce: str) -> str:
@@ -65,4 +72,58 @@ class SessionIdleRefreshMiddleware:
             now = int(time.time())
             if now - int(session.get(SESSION_TOUCHED, 0)) >= SESSION_TOUCH_EVERY:
                 session[SESSION_TOUCHED] = now
+        return response
+
+
+REQUEST_TOO_LARGE = (
+    "The request is too large: this address accepts at most {limit}. Nothing was saved."
+)
+# Pages that take file uploads, from signed-in admins only.
+UPLOAD_URL_NAMES = {"import_new", "refi_home"}
+MULTIPART_ALLOWANCE = 1024 * 1024  # form fields and part headers around the uploaded file
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than its address's limit from its declared length, unread.
+
+    Runs before anything reads the body (the CSRF check parses forms, and Django writes uploaded
+    files to disk while parsing), so an oversized request costs nothing. Only the upload pages
+    accept more than MAX_REQUEST_SIZE, and only from signed-in admins. A reverse proxy should
+    refuse the same sizes first (README: "Running behind a reverse proxy").
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0  # Django reads nothing of a body whose length it cannot parse
+        limit = settings.MAX_REQUEST_SIZE
+        if size > limit and self._is_admin_upload(request):
+            limit = settings.MAX_UPLOAD_SIZE + MULTIPART_ALLOWANCE
+        if size > limit:
+            return self._too_large(request, limit)
+        return self.get_response(request)
+
+    def _is_admin_upload(self, request: HttpRequest) -> bool:
+        try:
+            name = resolve(request.path_info).url_name
+        except Resolver404:
+            return False
+        return name in UPLOAD_URL_NAMES and is_admin(get_user(request))
+
+    def _too_large(self, request: HttpRequest, limit: int) -> HttpResponse:
+        message = REQUEST_TOO_LARGE.format(limit=_megabytes(limit))
+        if is_api(request):
+            response: HttpResponse = json_error(message, 413)
+        else:
+            response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        # The unread body is still on the connection: the server must not reuse it.
+        response["Connection"] = "close"
         return response

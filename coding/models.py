@@ -7,7 +7,6 @@ unit REFI-QDA uses for plain-text selections.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 import uuid
 
@@ -18,27 +17,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+from .colours import COLOUR_RE, TEXT_COLOUR, contrast_ratio, is_readable
+
 COLOUR_VALIDATOR = RegexValidator(COLOUR_RE, "Enter a colour such as #cfe2ff.")
 SHORTCUT_VALIDATOR = RegexValidator(r"^[1-9a-z]?$", "A shortcut is one digit 1-9 or a letter.")
 
-TEXT_COLOUR = "#212529"  # the page's body text, drawn on top of highlights
 LOW_CONTRAST = (
     "This colour is too dark for highlighted text to stay readable (contrast {ratio:.1f}:1 with "
     "the text; at least 4.5:1 is needed). Choose a lighter colour."
 )
-
-
-def relative_luminance(hex_colour: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour."""
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 EXCERPT_TEXT_MISMATCH = "The excerpt's text must equal the interview text between its offsets."
@@ -318,7 +305,7 @@ class CodebookValue(models.Model):
         return self.project_id is None
 
     def clean(self) -> None:
-        if COLOUR_RE.match(self.colour or "") and contrast_ratio(self.colour, TEXT_COLOUR) < 4.5:
+        if COLOUR_RE.match(self.colour or "") and not is_readable(self.colour):
             ratio = contrast_ratio(self.colour, TEXT_COLOUR)
             raise ValidationError({"colour": LOW_CONTRAST.format(ratio=ratio)})
         if self.parent_id and self.parent.project_id not in (None, self.project_id):
@@ -386,6 +373,30 @@ class ExcerptValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} on excerpt {self.excerpt_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A key a coder's page sent with a new excerpt, so that a retried save is not done twice.
+
+    The unique constraint is what makes two simultaneous retries safe: the second insert waits
+    for the first transaction and then fails, and the request answers with the first's excerpt.
+    """
+
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    # Kept (empty) when the excerpt is deleted: a late retry must not make it again.
+    excerpt = models.ForeignKey(
+        Excerpt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coder", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.coder_id}"
 
 
 class CodingProgress(models.Model):

@@ -9,7 +9,6 @@ from django.db.models.functions import Coalesce
 
 from .access import visible_projects
 from .models import (
-    CodingProgress,
     Excerpt,
     ExcerptValue,
     Interview,
@@ -111,20 +110,3 @@ def excerpt_rows(
             item["text"] = row[7]
         result.append(item)
     return result
-
-
-def my_work_interviews(user: Any, projects: QuerySet[ResearchProject]) -> QuerySet[Interview]:
-    """Interviews of the given projects with the user's excerpt count and done time."""
-    mine = Excerpt.objects.filter(coder=user)
-    progress = CodingProgress.objects.filter(interview=OuterRef("pk"), coder=user)
-    return (
-        Interview.objects.filter(project__in=projects)
-        .select_related("project", "participant")
-        .defer("text")
-        .annotate(
-            my_excerpts=count_subquery(mine, inner_field="interview"),
-            my_done_at=Subquery(progress.values("done_at")[:1]),
-            my_progress=Subquery(progress.values("pk")[:1]),
-        )
-        .order_by("project__name", "date", "pk")
-    )

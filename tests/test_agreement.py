@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from coding.agreement import (
+from coding.analysis.agreement import (
     UNIT_SENTENCES,
     agreement_report,
     character_patterns,

@@ -84,7 +84,7 @@ def test_it_lists_excerpts_in_text_order(peer_client: Client, coded: Any, peer: 
         ({"start": 4, "end": 9}, services.NO_VALUES),
         ({"start": 4, "end": 9, "values": "safety"}, services.VALUES_NOT_A_LIST),
         ({"start": 4, "end": 9, "values": ["kindness"]}, "There is no value “kindness”"),
-        ({"start": 4, "end": 9, "values": ["trust"]}, "belongs to another project"),
+        ({"start": 4, "end": 9, "values": ["trust"]}, "There is no value “trust”"),
         ({"start": 4, "end": 9, "values": ["safety"], "note": 5}, services.NOTE_NOT_TEXT),
     ],
 )

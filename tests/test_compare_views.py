@@ -188,10 +188,10 @@ def test_it_shows_value_cooccurrence_per_project(
     client.force_login(peer)
     response = client.get(reverse("compare_cooccurrence"))
     matrix = response.context["matrices"][0]
-    names = [v.slug for v in matrix["values"]]
+    names = [v.slug for v in matrix.values]
     i, j = names.index("safety"), names.index("human-connection")
-    assert matrix["matrix"][i][j] == 1  # quinn's excerpt carries both
-    assert matrix["matrix"][i][i] == 2
+    assert matrix.matrix[i][j] == 1  # quinn's excerpt carries both
+    assert matrix.matrix[i][i] == 2
     download = client.get(reverse("compare_cooccurrence"), {"download": project.slug})
     assert download["Content-Type"].startswith("image/svg+xml")
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from coding.agreement import agreement_report
+from coding.analysis.agreement import agreement_report
 from coding.analysis.filters import RULE_AGREED, RULE_CONSENSUS, RULES, Filters
 from coding.analysis.queries import comparison_rows, kept_tags
 from coding.analysis.tallies import tallies_refresh

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from coding.exports import EXCERPT_HEADER, TABLE_HEADER, neutralise
-from coding.models import AuditEvent
+from coding.analysis.exports import EXCERPT_HEADER, TABLE_HEADER, neutralise
+from coding.models import AuditEvent, CodebookValue
 
 from .conftest import make_excerpt, make_interview
 
@@ -173,3 +173,17 @@ def test_it_rejects_bad_command_filters(db: Any) -> None:
         call_command("export_comparison", "--mode", "fax")
     with pytest.raises(CommandError, match="--output"):
         call_command("export_excerpts", "--format", "xlsx")
+
+
+def test_it_exports_xlsx_whatever_characters_the_stored_text_holds(
+    client: Client, peer: Any, coded: Any
+) -> None:
+    # Names and transcripts can arrive with control characters (pasted, imported, old data).
+    CodebookValue.objects.filter(slug="safety").update(name="Safe\x07ty\x1b")
+    client.force_login(peer)
+    for what in ("table", "excerpts"):
+        response = client.get(reverse("compare_export", args=[what, "xlsx"]), {"rule": "all"})
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        cells = {c for row in workbook.worksheets[0].iter_rows(values_only=True) for c in row}
+        assert "Safety" in cells

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from coding.importing import RollbackRefused, batch_import, batch_rollback
 from coding.importing import problems as msg
-from coding.importing.pipeline import CREATED, DUPLICATE, FAILED, READY
+from coding.importing.report import CREATED, DUPLICATE, FAILED, READY
 from coding.models import AuditEvent, ImportBatch, Interview, Participant, normalise_text
 
 from .conftest import make_excerpt
@@ -286,17 +286,17 @@ def test_it_refuses_to_roll_back_a_coded_batch(project: Any, tmp_path: Path, pee
 def test_it_refuses_a_batch_that_another_import_beat_to_it(
     project: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    from coding.importing import pipeline
+    from coding.importing import plan
 
     path = write_files(tmp_path, two_rows())
-    original = pipeline.mark_duplicates
+    original = plan.mark_duplicates
 
     def racing(rows: Any) -> None:
         original(rows)
-        monkeypatch.setattr(pipeline, "mark_duplicates", original)
+        monkeypatch.setattr(plan, "mark_duplicates", original)
         batch_import(path=path)  # lands between the plan and the save
 
-    monkeypatch.setattr(pipeline, "mark_duplicates", racing)
+    monkeypatch.setattr(plan, "mark_duplicates", racing)
     report = batch_import(path=path)
     assert report.refused and report.problems[-1].message == msg.CONCURRENT_IMPORT
     assert Interview.objects.count() == 2 and ImportBatch.objects.count() == 1

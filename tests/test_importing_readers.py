@@ -11,8 +11,9 @@ import pytest
 
 from coding.importing import batch_import
 from coding.importing import problems as msg
-from coding.importing.pipeline import CREATED, READY
-from coding.importing.readers import Limits, manifest_template
+from coding.importing.manifest import manifest_template
+from coding.importing.report import CREATED, READY
+from coding.importing.sources import Limits
 from coding.models import ImportBatch, Interview
 
 from .test_importing_pipeline import DATA, HEADER, make_zip, manifest, two_rows, write_files

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from coding.importing import problems as msg
 from coding.importing.forms import WRONG_UPLOAD_TYPE
-from coding.importing.staging import STALE_AFTER, purge_stale, staging_root
 from coding.models import ImportBatch, Interview
+from coding.uploads import uploads_purge, uploads_root
 
 from .conftest import make_excerpt
 from .test_importing_pipeline import make_zip, two_rows
@@ -23,7 +23,7 @@ from .test_importing_pipeline import make_zip, two_rows
 
 @pytest.fixture(autouse=True)
 def _staging(settings: Any, tmp_path: Path) -> Path:
-    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    settings.UPLOADS_DIR = str(tmp_path / "staging")
     return tmp_path / "staging"
 
 
@@ -181,17 +181,17 @@ def test_it_removes_stale_uploads(settings: Any, tmp_path: Path) -> None:
     import os
     import time
 
-    old = staging_root() / "abandoned"
+    old = uploads_root() / "abandoned"
     old.mkdir()
-    past = time.time() - STALE_AFTER - 10
+    past = time.time() - settings.UPLOADS_MAX_AGE - 10
     os.utime(old, (past, past))
-    purge_stale()
+    uploads_purge()
     assert not old.exists()
 
 
 def test_it_keeps_uploads_out_of_served_folders(settings: Any) -> None:
-    settings.IMPORT_STAGING_DIR = ""
-    root = staging_root().resolve()
+    settings.UPLOADS_DIR = ""
+    root = uploads_root().resolve()
     for served in (settings.STATIC_ROOT, settings.BASE_DIR / "static"):
         assert not root.is_relative_to(Path(served).resolve())
 

@@ -15,7 +15,7 @@ from coding.models import (
     normalise_text,
 )
 
-from .conftest import make_interview
+from .conftest import make_excerpt, make_interview
 
 
 def test_it_normalises_text_to_nfc_and_newlines() -> None:
@@ -87,8 +87,6 @@ def test_it_refuses_a_project_value_that_shadows_the_framework(project: Any) -> 
 
 
 def test_it_protects_values_that_excerpts_use(interview: Interview, peer: Any) -> None:
-    from .conftest import make_excerpt
-
     make_excerpt(interview, peer, 0, 11, "safety")
     value = CodebookValue.objects.get(slug="safety", project=None)
     with pytest.raises(Exception, match="protected"), transaction.atomic():

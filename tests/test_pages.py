@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import make_excerpt, make_interview
+from .conftest import make_excerpt, make_interview, make_project
 
 
 @pytest.mark.parametrize("name", ["home"])
@@ -79,8 +79,6 @@ def test_it_hides_interviews_of_other_projects(
 def test_it_keeps_home_page_queries_constant(
     client: Client, admin_user: Any, django_assert_max_num_queries: Any
 ) -> None:
-    from .conftest import make_project
-
     for i in range(6):
         make_interview(make_project(f"p{i}"), f"text {i}")
     client.force_login(admin_user)

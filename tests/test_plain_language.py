@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from coding.agreement import agreement_report
+from coding.analysis.agreement import agreement_report
 from coding.analysis.filters import Filters
 from coding.templatetags.review_tags import agreement_sentences
 

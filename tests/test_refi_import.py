@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from lxml import etree
 
-from coding.interop import qde as qde_module
+from coding import archives
 from coding.interop.qde import RefiError
 from coding.interop.refi_import import refi_import
 from coding.interop.report import (
@@ -514,7 +515,8 @@ def test_it_refuses_bad_input_with_a_clear_message(
 
 
 def test_it_refuses_an_archive_that_unpacks_too_large(project: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(qde_module, "MAX_TOTAL_BYTES", 1000)
+    small = dataclasses.replace(archives.QDPX_LIMITS, max_total_size=1000)
+    monkeypatch.setattr(archives, "QDPX_LIMITS", small)
     file = qdpx(simple_project(""), {"sources/big.txt": "x" * 5000})
     with pytest.raises(RefiError, match="unpacks to more than"):
         run(file, project)

@@ -11,17 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from coding.interop import stash
 from coding.interop.forms import WRONG_EXTENSION
 from coding.models import AuditEvent, CodebookValue, Excerpt, Interview
+from coding.uploads import uploads_root
 
 from .conftest import make_excerpt, make_interview
 from .refi_factories import CODE_NEW, CODE_SAFE, CPROCTOR, guid, qdpx, selection, simple_project
 
 
 @pytest.fixture(autouse=True)
-def _private_stash(tmp_path: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(stash.tempfile, "gettempdir", lambda: str(tmp_path))
+def _private_stash(tmp_path: Any, settings: Any) -> None:
+    settings.UPLOADS_DIR = str(tmp_path / "uploads")
 
 
 def upload(client: Client, project: Any, name: str, content: bytes) -> Any:
@@ -106,7 +106,7 @@ def test_it_imports_after_mapping_and_confirming(
     assert AuditEvent.objects.get(action=AuditEvent.Action.IMPORT).actor == admin_user
     # The upload is gone once imported.
     assert client.get(mapping_url).status_code == 404
-    assert list(stash.stash_dir().iterdir()) == []
+    assert list(uploads_root().iterdir()) == []
 
 
 def test_it_shows_the_counts_and_missing_sources_before_importing(
@@ -128,7 +128,7 @@ def test_it_refuses_a_bad_file_with_a_message_and_keeps_nothing(
     html = response.content.decode()
     assert "Nothing was imported" in html
     assert "broken.qdpx is not a REFI-QDA project (.qdpx): it is not a zip archive." in html
-    assert list(stash.stash_dir().iterdir()) == []
+    assert list(uploads_root().iterdir()) == []
 
 
 def test_it_refuses_files_of_other_kinds(client: Client, admin_user: Any, project: Any) -> None:

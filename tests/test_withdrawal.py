@@ -224,7 +224,7 @@ def test_it_undoes_everything_when_a_step_fails(
     def fail(**kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("coding.protection.audit_record", fail)
+    monkeypatch.setattr("coding.protection.withdrawal.audit_record", fail)
     with pytest.raises(RuntimeError):
         participant_withdraw(participant=seeded["participant"], actor=admin_user)
     assert Interview.objects.filter(pk=seeded["wren"].pk).exists()

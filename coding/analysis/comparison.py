@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..models import CodebookValue, Interview, Participant, ResearchProject
-from . import stats
+from . import disclosure, stats
 from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, Filters
 from .measures import (
     MEASURE_COUNT,
@@ -145,7 +145,7 @@ class Comparison:
         return not any(c.interviews for c in self.columns)
 
     def small(self, count: float) -> bool:
-        return 0 < count < self.threshold
+        return disclosure.is_small(count, self.threshold)
 
     def count_text(self, column: Column, count: float) -> str:
         """A count as this reader may see it: "<5" for a small count of a masked column."""

@@ -5,6 +5,16 @@ Database triggers (migration 0005) put the id of every interview whose tags or e
 into `TallyQueue`, whatever wrote them: the coding page, an import, a bulk insert, a cascade.
 Before each comparison `tallies_refresh` recounts just those interviews, so the comparison
 sums tens of thousands of tally rows rather than a million tags.
+
+Why no change can be lost between a write and a recount (PostgreSQL; SQLite runs one writer at
+a time): a writer's trigger does not merely insert the interview's queue row, it *updates* it
+when present, which takes the row's lock until the writer commits. `tallies_refresh` claims
+queue rows with `SELECT ... FOR UPDATE` and deletes exactly the rows it claimed. So either the
+writer locked the row first, and the refresh waits for the writer's commit and then counts its
+change; or the refresh claimed it first, and the writer's trigger waits until the refresh has
+committed and deleted the row, then inserts a fresh one for the next refresh. (The first
+design ignored a conflicting row: a write that landed while a refresh held the row was dropped
+with it, and its interview was never queued again.)
 """
 
 from __future__ import annotations
@@ -13,10 +23,12 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from ..chunks import chunked
 from ..models import TallyQueue
 
-CHUNK = 2000
 QUEUE = "INSERT INTO coding_tallyqueue (interview_id)"
+# Updating the conflicting row (to itself) locks it: see the module's docstring.
+REQUEUE = "ON CONFLICT (interview_id) DO UPDATE SET interview_id = EXCLUDED.interview_id"
 
 PG_TRIGGERS = [
     f"""CREATE OR REPLACE FUNCTION coding_tally_queue_tags() RETURNS trigger
@@ -24,11 +36,11 @@ PG_TRIGGERS = [
     BEGIN
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
             {QUEUE} SELECT DISTINCT e.interview_id FROM new_rows n
-            JOIN coding_excerpt e ON e.id = n.excerpt_id ON CONFLICT DO NOTHING;
+            JOIN coding_excerpt e ON e.id = n.excerpt_id ORDER BY 1 {REQUEUE};
         END IF;
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
             {QUEUE} SELECT DISTINCT e.interview_id FROM old_rows o
-            JOIN coding_excerpt e ON e.id = o.excerpt_id ON CONFLICT DO NOTHING;
+            JOIN coding_excerpt e ON e.id = o.excerpt_id ORDER BY 1 {REQUEUE};
         END IF;
         RETURN NULL;
     END $$""",
@@ -37,16 +49,16 @@ PG_TRIGGERS = [
     BEGIN
         IF TG_OP = 'UPDATE' THEN
             {QUEUE} SELECT interview_id FROM new_rows UNION SELECT interview_id FROM old_rows
-            ON CONFLICT DO NOTHING;
+            ORDER BY 1 {REQUEUE};
         ELSE
-            {QUEUE} SELECT DISTINCT interview_id FROM old_rows ON CONFLICT DO NOTHING;
+            {QUEUE} SELECT DISTINCT interview_id FROM old_rows ORDER BY 1 {REQUEUE};
         END IF;
         RETURN NULL;
     END $$""",
     f"""CREATE OR REPLACE FUNCTION coding_tally_queue_interview() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        {QUEUE} VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        {QUEUE} VALUES (NEW.id) {REQUEUE};
         RETURN NULL;
     END $$""",
     "DROP TRIGGER IF EXISTS coding_tally_tags_insert ON coding_excerptvalue",
@@ -165,14 +177,13 @@ def tallies_refresh() -> int:
         if _trigger_count(cursor) < TRIGGER_COUNT:
             triggers_install()
     with transaction.atomic():
-        claimed = TallyQueue.objects.order_by("interview_id")
-        if connection.features.has_select_for_update_skip_locked:
-            # Another request already recounting these skips them instead of waiting.
-            claimed = claimed.select_for_update(skip_locked=True)
+        # Wait (never skip) for writers and other refreshes holding a row: reading the tallies
+        # straight after this returns then counts every change committed before it began.
+        claimed = TallyQueue.objects.order_by("interview_id").select_for_update()
         ids = list(claimed.values_list("interview_id", flat=True))
         with connection.cursor() as cursor:
-            for start in range(0, len(ids), CHUNK):
-                chunk = [int(i) for i in ids[start : start + CHUNK]]
+            for some in chunked(ids):
+                chunk = [int(i) for i in some]
                 placeholders = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
                     f"DELETE FROM coding_valuetally WHERE interview_id IN ({placeholders})", chunk

@@ -7,6 +7,9 @@ the whole batch (row is None) or to one manifest row; errors stop an import, war
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
+
+from ..archives import MEMBER, RATIO, ArchiveTooLarge
 
 ERROR = "error"
 WARNING = "warning"
@@ -166,3 +169,18 @@ def human_size(size: int) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024  # type: ignore[assignment]
     return f"{size} bytes"  # pragma: no cover
+
+
+def refuse(message: str) -> NoReturn:
+    """Stop reading the batch: nothing of it can be imported, for this one reason."""
+    raise ImportRefused([error(message)])
+
+
+def refusal_for(exc: ArchiveTooLarge, source: str) -> str:
+    """The plain message for an archive over a limit, naming the member or the batch."""
+    if exc.kind == RATIO:
+        return ZIP_BOMB.format(file=exc.member or source, ratio=exc.size, limit=exc.limit)
+    if exc.kind == MEMBER:
+        size = human_size(exc.size) if exc.size >= 0 else "more"
+        return FILE_TOO_LARGE.format(file=exc.member, size=size, limit=human_size(exc.limit))
+    return TOO_LARGE_UNPACKED.format(size=human_size(exc.size), limit=human_size(exc.limit))

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ..archives import declared_total
 from ..models import normalise_text
 from . import problems as msg
 from .problems import UnreadableFile
@@ -151,6 +152,8 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+# Readers of legacy encodings, .docx, .odt and .rtf are imported where they are used: together
+# they take seconds to load and most requests never read a transcript file.
 def guess_legacy_encoding(data: bytes) -> tuple[str, str] | None:
     from charset_normalizer import from_bytes
 
@@ -178,9 +181,7 @@ def binary_message(filename: str) -> str:
 
 def check_inner_zip(data: bytes, max_unpacked: int) -> None:
     """Refuse a document whose inner zip would unpack to more than the limit (a zip bomb)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        total = sum(info.file_size for info in archive.infolist())
-    if total > max_unpacked:
+    if declared_total(data) > max_unpacked:
         raise zipfile.BadZipFile("document unpacks to more than the limit")
 
 

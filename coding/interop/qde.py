@@ -19,6 +19,9 @@ from typing import IO
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from .. import archives
+from ..archives import QDE_MAX_BYTES, ArchiveTooLarge, MiB
+
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "Peer Values"
@@ -26,11 +29,6 @@ ORIGIN = "Peer Values"
 # Stable GUIDs for things that have no guid field of their own (users, variables, notes).
 GUID_NAMESPACE = uuid.UUID("9b1f0c4e-3b7c-5b1e-9f3e-506565725661")
 
-# Limits on what an upload may unpack to: a zip bomb is refused before it is read.
-MAX_QDE_BYTES = 256 * 1024 * 1024
-MAX_SOURCE_BYTES = 128 * 1024 * 1024
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-MAX_MEMBERS = 20_000
 MAX_ERRORS_SHOWN = 30
 
 NOT_A_ZIP = "{name} is not a REFI-QDA project (.qdpx): it is not a zip archive."
@@ -164,10 +162,11 @@ class Package:
 def read_package(file: IO[bytes], filename: str) -> Package:
     """Open an uploaded `.qdpx` (or `.qdc` when the name says so) and read everything in it."""
     if filename.lower().endswith(".qdc"):
-        data = file.read(MAX_QDE_BYTES + 1)
-        if len(data) > MAX_QDE_BYTES:
-            raise RefiError(TOO_BIG.format(name=filename, limit=MAX_QDE_BYTES // 2**20))
-        return Package(parse_xml(data, filename))
+        return Package(parse_xml(_read(file, filename, declared=0, limit=QDE_MAX_BYTES), filename))
+    return _read_archive(file, filename, archives.QDPX_LIMITS)
+
+
+def _read_archive(file: IO[bytes], filename: str, limits: archives.Limits) -> Package:
     if not zipfile.is_zipfile(file):
         raise RefiError(NOT_A_ZIP.format(name=filename))
     file.seek(0)
@@ -177,8 +176,12 @@ def read_package(file: IO[bytes], filename: str) -> Package:
         raise RefiError(NOT_A_ZIP.format(name=filename)) from exc
     with archive:
         members = archive.infolist()
-        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-            raise RefiError(TOO_BIG.format(name=filename, limit=MAX_TOTAL_BYTES // 2**20))
+        if len(members) > limits.max_files:
+            raise RefiError(TOO_BIG.format(name=filename, limit=limits.max_total_size // MiB))
+        try:
+            archives.check_declared(members, limits)
+        except ArchiveTooLarge as exc:
+            raise RefiError(TOO_BIG.format(name=filename, limit=exc.limit // MiB)) from None
         by_name = {_member_key(m.filename): m for m in members if not m.is_dir()}
         # project.qde at the top, or in the one folder that a zipped folder adds.
         found = [k for k in by_name if k.rpartition("/")[2] == "project.qde"]
@@ -189,7 +192,7 @@ def read_package(file: IO[bytes], filename: str) -> Package:
         folder = found[0].removesuffix("project.qde")
         contents = {k.removeprefix(folder): m for k, m in by_name.items() if k.startswith(folder)}
         qde = contents["project.qde"]
-        document = parse_xml(_read_member(archive, qde, MAX_QDE_BYTES, filename), filename)
+        document = parse_xml(_read_member(archive, qde, QDE_MAX_BYTES, filename), filename)
         package = Package(document)
         for source in document.sources:
             if source.plain_text is not None:
@@ -199,7 +202,7 @@ def read_package(file: IO[bytes], filename: str) -> Package:
             if member is None:
                 package.missing.append(source.name)
                 continue
-            raw = _read_member(archive, member, MAX_SOURCE_BYTES, filename)
+            raw = _read_member(archive, member, limits.max_file_size, filename)
             try:
                 package.texts[source.guid] = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -207,7 +210,7 @@ def read_package(file: IO[bytes], filename: str) -> Package:
         for note in document.notes.values():  # notes are text sources too: inline or a file
             member = None if note.text else _find_source_member(contents, note.plain_text_path)
             if member is not None:
-                raw = _read_member(archive, member, MAX_SOURCE_BYTES, filename)
+                raw = _read_member(archive, member, limits.max_file_size, filename)
                 note.text = raw.decode("utf-8-sig", errors="replace")
         return package
 
@@ -234,13 +237,15 @@ def _find_source_member(by_name: dict[str, zipfile.ZipInfo], path: str) -> zipfi
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int, name: str) -> bytes:
-    if member.file_size > limit:
-        raise RefiError(TOO_BIG.format(name=name, limit=limit // 2**20))
     with archive.open(member) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise RefiError(TOO_BIG.format(name=name, limit=limit // 2**20))
-    return data
+        return _read(handle, name, declared=member.file_size, limit=limit)
+
+
+def _read(handle: IO[bytes], name: str, *, declared: int, limit: int) -> bytes:
+    try:
+        return archives.read_capped(handle, member=name, declared=declared, limit=limit)
+    except ArchiveTooLarge:
+        raise RefiError(TOO_BIG.format(name=name, limit=limit // MiB)) from None
 
 
 def parse_xml(data: bytes, filename: str) -> QdeDocument:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
@@ -15,11 +16,20 @@ from .. import selectors, services
 from ..access import interview_for_user
 from ..models import Excerpt
 from ..review.blind import blind_rows, visible_coders
+from ..text_input import is_valid_unicode
 from .coding import value_row
 
 NOT_SIGNED_IN = "Please sign in first."
 BODY_NOT_JSON = "The request body must be a JSON object."
-EXCERPT_NOT_FOUND = "There is no such excerpt, or you cannot see it."
+BODY_TOO_DEEP = "The request body is nested too deeply: send a flat JSON object."
+BODY_TOO_LARGE = "The request is too large."
+TEXT_NOT_VALID = (
+    "The text in “{field}” is not valid Unicode (it holds a lone surrogate). Send ordinary text."
+)
+CONFLICT = "Someone made the same change at the same moment. Reload the page and try again."
+# Deep enough for every body the API takes ({"values": [...]} is depth 2).
+MAX_DEPTH = 5
+EXCERPT_NOT_FOUND = services.EXCERPT_NOT_FOUND
 
 
 def error(message: str, status: int = 400) -> JsonResponse:
@@ -41,6 +51,11 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return error(str(exc) or "You may not do this.", 403)
         except Http404 as exc:
             return error(str(exc) or "Not found.", 404)
+        except ValidationError as exc:
+            return error(" ".join(exc.messages), 400)
+        except IntegrityError:
+            # A unique constraint lost a race with a simultaneous request: nothing was saved.
+            return error(CONFLICT, 409)
 
     return wrapper
 
@@ -48,11 +63,34 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
+    except RequestDataTooBig as exc:
+        raise services.CodingError(BODY_TOO_LARGE, 413) from exc
+    except RecursionError as exc:
+        raise services.CodingError(BODY_TOO_DEEP) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise services.CodingError(BODY_NOT_JSON) from exc
     if not isinstance(data, dict):
         raise services.CodingError(BODY_NOT_JSON)
+    _check_json(data)
     return data
+
+
+def _check_json(data: dict[str, Any]) -> None:
+    """Refuse bodies nested deeper than any request needs, and text UTF-8 cannot store."""
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
+    while stack:
+        item, depth, field = stack.pop()
+        if depth > MAX_DEPTH:
+            raise services.CodingError(BODY_TOO_DEEP)
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if not is_valid_unicode(key):
+                    raise services.CodingError(TEXT_NOT_VALID.format(field="a field name"))
+                stack.append((value, depth + 1, field or key))
+        elif isinstance(item, list):
+            stack.extend((value, depth + 1, field) for value in item)
+        elif isinstance(item, str) and not is_valid_unicode(item):
+            raise services.CodingError(TEXT_NOT_VALID.format(field=field))
 
 
 def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
@@ -84,15 +122,16 @@ def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"excerpts": rows})
     interview, _ = interview_for_user(request.user, pk, write=True)
     data = json_body(request)
-    excerpt = services.excerpt_create(
+    excerpt, created = services.excerpt_code(
         interview=interview,
         coder=request.user,
         start=data.get("start"),
         end=data.get("end"),
         values=data.get("values", []),
         note=data.get("note", ""),
+        key=services.idempotency_key(request.headers.get("Idempotency-Key")),
     )
-    return JsonResponse(excerpt_json(excerpt), status=201)
+    return JsonResponse(excerpt_json(excerpt), status=201 if created else 200)
 
 
 @api_view  # first, so that signed-out callers always get 401

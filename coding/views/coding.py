@@ -11,45 +11,34 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import selectors
+from .. import selectors, worklist
 from ..access import can_code, interview_for_user, visible_projects
 from ..models import CodebookValue, CodingProgress, Interview
 from ..review.blind import blind_rows, visible_coders
 from ..review.discussions import interview_discussions
 from ..turns import Paragraph, split_paragraphs
-
-STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}
-
-
-def interview_status(interview: Interview) -> str:
-    if interview.my_done_at:
-        return "done"
-    if interview.my_excerpts or interview.my_progress:
-        return "in_progress"
-    return "not_started"
+from ..worklist import WorkFilter
 
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     projects = visible_projects(request.user).order_by("name")
-    project_slug = request.GET.get("project", "")
-    status = request.GET.get("status", "")
-    chosen = projects.filter(slug=project_slug) if project_slug else projects
-    rows = []
-    for interview in selectors.my_work_interviews(request.user, chosen):
-        interview.status = interview_status(interview)
-        interview.status_label = STATUSES[interview.status]
-        if not status or status == interview.status:
-            rows.append(interview)
+    work_filter = WorkFilter.from_query(request.GET)
+    interviews = worklist.work_filtered(request.user, projects, work_filter)
+    page = worklist.work_page(interviews, request.GET.get("page"))
     return render(
         request,
         "coding/my_work.html",
         {
             "projects": projects,
-            "interviews": rows,
-            "statuses": STATUSES,
-            "project_slug": project_slug,
-            "status": status,
+            "interviews": page.object_list,
+            "page": page,
+            "summary": worklist.work_summary(request.user, projects),
+            "statuses": worklist.STATUSES,
+            "sorts": {key: label for key, (label, _) in worklist.SORTS.items()},
+            "filter": work_filter,
+            "querystring": work_filter.querystring(),
+            "page_params": work_filter.params(),
         },
     )
 
@@ -119,6 +108,10 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     excerpts = blind_rows(excerpts, visible)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
     coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
+    work_filter = WorkFilter.from_query(request.GET)
+    work_nav = worklist.work_neighbours(
+        request.user, visible_projects(request.user).order_by("name"), work_filter, interview.pk
+    )
     value_rows = [value_row(v) for v in values]
     return render(
         request,
@@ -134,6 +127,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "coders": coders,
             "blind": visible is not None,
             "discussions": interview_discussions(interview, request.user),
+            "work_nav": work_nav,
             "page_data": {
                 "interviewId": interview.pk,
                 "me": request.user.get_username(),

@@ -1,48 +1,36 @@
 """The comparison of values across projects: page, drill-down, co-occurrence, agreement, files.
 
 Every page spans the projects the reader may see (`visible_projects`); the filters live in the
-URL so that a view can be shared. Evaluators see small counts as "<5" where figures describe
-groups of participants.
+URL so that a view can be shared. What an evaluator may see is decided by
+`analysis.disclosure`; the views only route.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import now
 
-from .. import exports
-from ..access import EVALUATOR, NOT_YOUR_PROJECT, is_admin
-from ..agreement import agreement_report
-from ..analysis import charts
+from ..access import NOT_YOUR_PROJECT
+from ..analysis import charts, disclosure, exports
+from ..analysis.agreement import agreement_report
+from ..analysis.compare_forms import UNITS, AgreementForm, ComparisonForm
 from ..analysis.comparison import Comparison, comparison_build, scope_values
-from ..analysis.filters import Filters, group_expression
+from ..analysis.cooccurrence import cooccurrence_build
+from ..analysis.filters import group_expression
 from ..analysis.measures import MEASURES
-from ..analysis.queries import cooccurrence_rows, kept_tags
-from ..audit import audit_record
-from ..compare_forms import UNITS, AgreementForm, ComparisonForm
-from ..models import AuditEvent, Membership
+from ..analysis.queries import kept_tags
+from ..downloads import attachment
 
 CELL_PAGE_SIZE = 50
 CHART_KINDS = ("bars", "heatmap")
-
-
-def masked_projects(user: Any, project_ids: tuple[int, ...]) -> frozenset[int]:
-    """Projects in which this reader is an evaluator: their small counts are hidden."""
-    if is_admin(user):
-        return frozenset()
-    return frozenset(
-        Membership.objects.filter(
-            user=user, role=EVALUATOR, project_id__in=project_ids
-        ).values_list("project_id", flat=True)
-    )
+SVG = "image/svg+xml; charset=utf-8"
 
 
 def _comparison(request: HttpRequest, form: ComparisonForm, **kwargs: Any) -> Comparison:
@@ -50,8 +38,8 @@ def _comparison(request: HttpRequest, form: ComparisonForm, **kwargs: Any) -> Co
     return comparison_build(
         filters,
         form.measure_choice(),
-        masked_project_ids=masked_projects(request.user, filters.project_ids),
-        threshold=settings.DISCLOSURE_THRESHOLD,
+        masked_project_ids=disclosure.masked_projects(request.user, filters.project_ids),
+        threshold=disclosure.threshold(),
         **kwargs,
     )
 
@@ -86,11 +74,8 @@ def compare_chart(request: HttpRequest, kind: str) -> HttpResponse:
     form = ComparisonForm(request.GET or None, user=request.user)
     comparison = _comparison(request, form)
     draw = charts.bar_chart_svg if kind == "bars" else charts.heatmap_svg
-    response = HttpResponse(draw(comparison), content_type="image/svg+xml; charset=utf-8")
     name = f"peer-values-{kind}-{comparison.measure}-{now():%Y%m%d}.svg"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(draw(comparison), name, SVG)
 
 
 @login_required
@@ -137,66 +122,24 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
 def compare_cooccurrence(request: HttpRequest) -> HttpResponse:
     form = ComparisonForm(request.GET or None, user=request.user)
     filters = form.filters()
-    matrices = cooccurrence_matrices(filters)
-    masked = masked_projects(request.user, filters.project_ids)
-    threshold = settings.DISCLOSURE_THRESHOLD
-    for item in matrices:
-        if filters.touches_participants and item["project"].pk in masked:
-            # Small counts of participant groups are hidden from evaluators, as on the table.
-            item["matrix"] = [[None if 0 < x < threshold else x for x in r] for r in item["matrix"]]
-        item["rows"] = [
-            (v, [f"<{threshold}" if x is None else f"{x:,.0f}" for x in r])
-            for v, r in zip(item["values"], item["matrix"], strict=True)
-        ]
-        item["svg"] = mark_safe(
-            charts.matrix_svg(
-                f"Value co-occurrence in {item['project'].name}",
-                [v.name for v in item["values"]],
-                [v.colour for v in item["values"]],
-                item["matrix"],
-            )
-        )
+    matrices = cooccurrence_build(
+        filters,
+        masked_project_ids=disclosure.masked_projects(request.user, filters.project_ids),
+        threshold=disclosure.threshold(),
+    )
     if request.GET.get("download") and matrices:
         wanted = request.GET["download"]
-        chosen = next((m for m in matrices if m["project"].slug == wanted), None)
+        chosen = next((m for m in matrices if m.project.slug == wanted), None)
         if chosen is None:
             raise Http404(NOT_YOUR_PROJECT)
-        response = HttpResponse(str(chosen["svg"]), content_type="image/svg+xml; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="peer-values-cooccurrence-{chosen["project"].slug}.svg"'
+        return attachment(
+            str(chosen.svg), f"peer-values-cooccurrence-{chosen.project.slug}.svg", SVG
         )
-        response["Cache-Control"] = "no-store"
-        return response
     return render(
         request,
         "coding/compare/cooccurrence.html",
         {"form": form, "filters": filters, "matrices": matrices, "query": form.query_string()},
     )
-
-
-def cooccurrence_matrices(filters: Filters) -> list[dict[str, Any]]:
-    """One square matrix of value pairs per project (diagonal: the value's own tags)."""
-    rows = cooccurrence_rows(filters)
-    values = scope_values(filters.project_ids)
-    form_projects = {p.pk: p for p in _projects(filters)}
-    out = []
-    for project_id, project in form_projects.items():
-        own = [v for v in values if v.project_id in (None, project_id)]
-        index = {v.id: i for i, v in enumerate(own)}
-        matrix: list[list[float | None]] = [[0.0] * len(own) for _ in own]
-        for row in rows:
-            if row["p_id"] != project_id:
-                continue
-            i, j = index[row["v1"]], index[row["v2"]]
-            matrix[i][j] = matrix[j][i] = float(row["n"])
-        out.append({"project": project, "values": own, "matrix": matrix})
-    return out
-
-
-def _projects(filters: Filters) -> list[Any]:
-    from ..models import ResearchProject
-
-    return list(ResearchProject.objects.filter(pk__in=filters.project_ids).order_by("name"))
 
 
 @login_required
@@ -236,32 +179,10 @@ def compare_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     else:
         header, rows = exports.EXCERPT_HEADER, exports.excerpt_rows(filters)
         sheets = exports.excerpt_sheets(filters)
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        model="comparison" if what == "table" else "excerpt",
-        object_repr=f"{what} as {fmt.upper()}",
-        project_id=filters.project_ids[0] if len(filters.project_ids) == 1 else None,
-        after={
-            "export": what,
-            "format": fmt,
-            "filters": filters.description,
-            "coder_rule": filters.rule,
-            "project_ids": list(filters.project_ids),
-        },
-    )
+    exports.export_audit(actor=request.user, what=what, fmt=fmt, filters=filters)
     filename = f"peer-values-{what}-{slugify(filters.rule)}-{now():%Y%m%d-%H%M}.{fmt}"
     if fmt == exports.CSV:
-        response: HttpResponse = StreamingHttpResponse(
-            exports.csv_lines(header, rows), content_type=exports.FORMATS[fmt]
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        content: Any = exports.csv_lines(header, rows)
     else:
-        response = FileResponse(
-            exports.xlsx_file(sheets),
-            as_attachment=True,
-            filename=filename,
-            content_type=exports.FORMATS[fmt],
-        )
-    response["Cache-Control"] = "no-store"
-    return response
+        content = exports.xlsx_file(sheets)
+    return attachment(content, filename, exports.FORMATS[fmt])

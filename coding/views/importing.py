@@ -10,12 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import staff_required
+from ..downloads import attachment
 from ..importing import RollbackRefused, batch_import, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
-from ..importing.pipeline import batch_coded_count
-from ..importing.readers import manifest_template
-from ..importing.staging import Staged, discard, stage_upload, staged_upload
+from ..importing.manifest import manifest_template
+from ..importing.services import batch_coded_count
 from ..models import ImportBatch
+from ..uploads import BATCH, Stashed, stash_discard, stash_upload, stashed_upload
 
 ADMINS_ONLY = "Only admins can import interviews."
 PREVIEW_GONE = "This preview has expired or was already used. Upload the batch again."
@@ -27,8 +28,8 @@ CHANGED_SINCE_PREVIEW = (
 admin_required = staff_required(ADMINS_ONLY)
 
 
-def staged_or_404(request: HttpRequest, token: str) -> Staged:
-    staged = staged_upload(token, user_id=request.user.pk)
+def staged_or_404(request: HttpRequest, token: str) -> Stashed:
+    staged = stashed_upload(token, user_id=request.user.pk, kind=BATCH)
     if staged is None:
         raise Http404(PREVIEW_GONE)
     return staged
@@ -44,38 +45,41 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        staged = stage_upload(
+        staged = stash_upload(
             form.cleaned_data["batch"],
             user_id=request.user.pk,
+            kind=BATCH,
             names=form.cleaned_data["names"],
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         report = run_import(staged, dry_run=True, skip_invalid=staged.meta["skip_invalid"])
-        staged.save_report(report.as_dict())
+        staged.meta["report"] = report.as_dict()
+        staged.save()
         return redirect("import_preview", token=staged.token)
     return render(request, "coding/importing/new.html", {"form": form})
 
 
-def run_import(staged: Staged, *, dry_run: bool, skip_invalid: bool, user: Any = None) -> Any:
-    return batch_import(
-        path=staged.upload,
-        user=user,
-        source_name=staged.meta["source_name"],
-        names=staged.meta["names"],
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-    )
+def run_import(staged: Stashed, *, dry_run: bool, skip_invalid: bool, user: Any = None) -> Any:
+    with staged.local_path() as path:
+        return batch_import(
+            path=path,
+            user=user,
+            source_name=staged.source_name,
+            names=staged.meta["names"],
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
 
 
 @admin_required
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     staged = staged_or_404(request, token)
     form = ImportConfirmForm(initial={"skip_invalid": staged.meta["skip_invalid"]})
-    return render_preview(request, staged, staged.report, form)
+    return render_preview(request, staged, staged.meta.get("report", {}), form)
 
 
 def render_preview(
-    request: HttpRequest, staged: Staged, report: dict[str, Any], form: ImportConfirmForm
+    request: HttpRequest, staged: Stashed, report: dict[str, Any], form: ImportConfirmForm
 ) -> HttpResponse:
     return render(
         request,
@@ -94,11 +98,11 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     # The file is read and checked again: the database may have changed since the preview.
     report = run_import(staged, dry_run=False, skip_invalid=skip_invalid, user=request.user)
     if report.batch is None:
-        staged.meta["skip_invalid"] = skip_invalid
-        staged.save_report(report.as_dict())
+        staged.meta.update(skip_invalid=skip_invalid, report=report.as_dict())
+        staged.save()
         messages.error(request, CHANGED_SINCE_PREVIEW)
         return render_preview(request, staged, report.as_dict(), form)
-    discard(staged)
+    stash_discard(staged.token)
     messages.success(
         request,
         f"{report.batch.interview_count} interview(s) imported and ready for coding.",
@@ -109,7 +113,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @admin_required
 @require_POST
 def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    discard(staged_or_404(request, token))
+    stash_discard(staged_or_404(request, token).token)
     messages.info(request, "The upload was discarded; nothing was imported.")
     return redirect("import_new")
 
@@ -147,6 +151,4 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def import_manifest_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(manifest_template(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="manifest-template.csv"'
-    return response
+    return attachment(manifest_template(), "manifest-template.csv", "text/csv; charset=utf-8")

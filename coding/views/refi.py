@@ -6,18 +6,19 @@ import tempfile
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import staff_required
+from ..downloads import attachment
 from ..interop.forms import RefiMappingForm, RefiUploadForm
 from ..interop.qde import RefiError
 from ..interop.refi_export import export_filename, refi_export, refi_export_codebook
 from ..interop.refi_import import refi_import
 from ..interop.report import RefiReport
-from ..interop.stash import SESSION_KEY, stash_discard, stash_path, stash_save
 from ..models import CodebookValue, ResearchProject
+from ..uploads import REFI, Stashed, stash_discard, stash_upload, stashed_upload
 
 ADMINS_ONLY = "Only admins can import and export REFI-QDA files."
 UPLOAD_GONE = "This upload has expired or was already imported. Upload the file again."
@@ -34,17 +35,16 @@ def refi_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         project = form.cleaned_data["project"]
-        token = stash_save(upload)
+        stashed = stash_upload(
+            upload, user_id=request.user.pk, kind=REFI, project=project.pk, mapping={}
+        )
         try:
-            _run(token, upload.name, project, {}, dry_run=True)
+            _run(stashed, project, {}, dry_run=True)
         except RefiError as exc:
-            stash_discard(token)
+            stash_discard(stashed.token)
             errors = exc.messages
         else:
-            uploads = request.session.get(SESSION_KEY, {})
-            uploads[token] = {"filename": upload.name, "project": project.pk, "mapping": {}}
-            request.session[SESSION_KEY] = uploads
-            return redirect("refi_mapping", token=token)
+            return redirect("refi_mapping", token=stashed.token)
     projects = ResearchProject.objects.order_by("name")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -55,9 +55,15 @@ def refi_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _stashed_or_404(request: HttpRequest, token: str) -> Stashed:
+    stashed = stashed_upload(token, user_id=request.user.pk, kind=REFI)
+    if stashed is None:
+        raise Http404(UPLOAD_GONE)
+    return stashed
+
+
 def _run(
-    token: str,
-    filename: str,
+    stashed: Stashed,
     project: ResearchProject,
     mapping: dict[str, str],
     *,
@@ -65,13 +71,10 @@ def _run(
     dry_run: bool,
     actor: Any = None,
 ) -> RefiReport:
-    path = stash_path(token)
-    if path is None:
-        raise Http404(UPLOAD_GONE)
-    with path.open("rb") as handle:
+    with stashed.open() as handle:
         return refi_import(
             file=handle,
-            filename=filename,
+            filename=stashed.source_name,
             project=project,
             actor=actor,
             mapping=mapping,
@@ -82,19 +85,16 @@ def _run(
 
 @admin_required
 def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
-    stashed = request.session.get(SESSION_KEY, {}).get(token)
-    if stashed is None or stash_path(token) is None:
-        raise Http404(UPLOAD_GONE)
-    project = get_object_or_404(ResearchProject, pk=stashed["project"])
+    stashed = _stashed_or_404(request, token)
+    project = get_object_or_404(ResearchProject, pk=stashed.meta["project"])
     values = list(CodebookValue.objects.for_project(project).order_by("project_id", "order"))
-    unmatched = stashed.get("unmatched", "create")
+    unmatched = stashed.meta.get("unmatched", "create")
     errors: list[str] = []
     try:
         report = _run(
-            token,
-            stashed["filename"],
+            stashed,
             project,
-            stashed["mapping"],
+            stashed.meta["mapping"],
             dry_run=True,
             unmatched=unmatched,
         )
@@ -104,14 +104,13 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
         request.POST or None,
         rows=report.codes if report else [],
         values=values,
-        initial=_initial(stashed["mapping"], unmatched),
+        initial=_initial(stashed.meta["mapping"], unmatched),
     )
     if request.method == "POST" and report is not None and form.is_valid():
         mapping, unmatched = form.mapping(), form.cleaned_data["unmatched"]
         try:
             report = _run(
-                token,
-                stashed["filename"],
+                stashed,
                 project,
                 mapping,
                 unmatched=unmatched,
@@ -122,9 +121,9 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
             errors = exc.messages
         else:
             if not report.dry_run:
-                return _finish(request, token, report, project)
-            stashed.update(mapping=mapping, unmatched=unmatched)
-            request.session.modified = True
+                return _finish(request, stashed, report, project)
+            stashed.meta.update(mapping=mapping, unmatched=unmatched)
+            stashed.save()
             form = RefiMappingForm(
                 rows=report.codes, values=values, initial=_initial(mapping, unmatched)
             )
@@ -136,7 +135,7 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
             "report": report,
             "project": project,
             "token": token,
-            "filename": stashed["filename"],
+            "filename": stashed.source_name,
             "errors": errors,
             "refused": IMPORT_REFUSED,
         },
@@ -149,12 +148,9 @@ def _initial(mapping: dict[str, str], unmatched: str) -> dict[str, str]:
 
 
 def _finish(
-    request: HttpRequest, token: str, report: RefiReport, project: ResearchProject
+    request: HttpRequest, stashed: Stashed, report: RefiReport, project: ResearchProject
 ) -> HttpResponse:
-    stash_discard(token)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
+    stash_discard(stashed.token)
     request.session["refi_done"] = report.summary()
     messages.success(request, f"{report.filename} was imported into {project.name}.")
     return redirect("refi_done")
@@ -171,37 +167,26 @@ def refi_done(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_POST
 def refi_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    uploads = request.session.get(SESSION_KEY, {})
-    if uploads.pop(token, None) is not None:
-        stash_discard(token)
-        request.session[SESSION_KEY] = uploads
+    stashed = stashed_upload(token, user_id=request.user.pk, kind=REFI)
+    if stashed is not None:
+        stash_discard(stashed.token)
         messages.info(request, "The upload was discarded; nothing was imported.")
     return redirect("refi_home")
 
 
-def _attachment(handle: Any, filename: str, content_type: str) -> FileResponse:
-    handle.seek(0)
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    # Transcripts are sensitive: no copy stays in a browser's or proxy's cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @admin_required
 @require_POST
-def refi_export_qdpx(request: HttpRequest, slug: str | None = None) -> FileResponse:
+def refi_export_qdpx(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     project = get_object_or_404(ResearchProject, slug=slug) if slug else None
     handle = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115 (closed by the response)
     summary = refi_export(projects=[project] if project else None, out=handle, actor=request.user)
-    return _attachment(handle, summary.filename, "application/zip")
+    return attachment(handle, summary.filename, "application/zip")
 
 
 @admin_required
 @require_POST
-def refi_export_qdc(request: HttpRequest, slug: str | None = None) -> FileResponse:
+def refi_export_qdc(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     project = get_object_or_404(ResearchProject, slug=slug) if slug else None
     handle = tempfile.SpooledTemporaryFile()  # noqa: SIM115 (closed by the response)
     handle.write(refi_export_codebook(project=project, actor=request.user))
-    return _attachment(handle, export_filename(project, "qdc"), "application/xml")
+    return attachment(handle, export_filename(project, "qdc"), "application/xml")

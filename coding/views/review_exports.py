@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from ..access import project_for_user
+from ..analysis.exports import FORMATS, csv_lines
 from ..audit import audit_record
-from ..exports import FORMATS, csv_lines
+from ..downloads import attachment
 from ..models import AuditEvent
 from ..review.exports import DECISION_HEADER, DISCUSSION_HEADER, decision_rows, discussion_rows
 
@@ -34,8 +35,4 @@ def review_export(request: HttpRequest, slug: str, what: str) -> HttpResponse:
             object_repr=filename,
             project_id=project.pk,
         )
-    response = StreamingHttpResponse(
-        csv_lines(header, rows([project])), content_type=FORMATS["csv"]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(csv_lines(header, rows([project])), filename, FORMATS["csv"])

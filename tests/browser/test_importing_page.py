@@ -28,7 +28,7 @@ def sample_zip(tmp_path: Path) -> Path:
 def test_it_imports_a_batch_through_preview_and_confirm(
     signed_in: Any, admin_user: Any, project: Any, tmp_path: Path, settings: Any
 ) -> None:
-    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    settings.UPLOADS_DIR = str(tmp_path / "staging")
     page = signed_in(admin_user)
     page.goto("/")
     page.get_by_role("link", name="Import interviews").click()
@@ -59,7 +59,7 @@ def test_it_imports_a_batch_through_preview_and_confirm(
 def test_it_explains_a_harmful_zip_and_offers_no_import(
     signed_in: Any, admin_user: Any, project: Any, tmp_path: Path, settings: Any
 ) -> None:
-    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    settings.UPLOADS_DIR = str(tmp_path / "staging")
     page = signed_in(admin_user)
     page.goto("/manage/imports/new/")
     page.get_by_label("Batch file").set_input_files(str(DATA / "bad" / "traversal.zip"))

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from coding.interop import stash
 from coding.models import CodebookValue, Excerpt
 
 from ..refi_factories import CPROCTOR
@@ -16,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
-def _private_stash(tmp_path: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(stash.tempfile, "gettempdir", lambda: str(tmp_path))
+def _private_stash(tmp_path: Any, settings: Any) -> None:
+    settings.UPLOADS_DIR = str(tmp_path / "uploads")
 
 
 def test_it_imports_a_file_after_mapping_a_code(

@@ -1,4 +1,4 @@
-"""The filter options shared by export_comparison and export_excerpts."""
+"""The filter options and the writing shared by export_comparison and export_excerpts."""
 
 from __future__ import annotations
 
@@ -7,10 +7,28 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...audit import audit_record
-from ...compare_forms import ComparisonForm, options_query
-from ...exports import CSV, FORMATS, XLSX, csv_lines, xlsx_file
-from ...models import AuditEvent
+from ...analysis.compare_forms import ComparisonForm, options_query
+from ...analysis.exports import CSV, FORMATS, XLSX, csv_lines, export_audit, xlsx_file
+
+
+class ExportCommand(BaseCommand):
+    """A command that writes one comparison file under the filters given as options."""
+
+    what = ""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_filter_arguments(parser)
+
+    def contents(self, filters: Any) -> tuple[list[str], Any, Any]:
+        """The header, the rows and the XLSX sheets of the file."""
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        filters = filter_form(options).filters()
+        header, rows, sheets = self.contents(filters)
+        write_export(
+            self, options, what=self.what, header=header, rows=rows, sheets=sheets, filters=filters
+        )
 
 
 def add_filter_arguments(parser: CommandParser) -> None:
@@ -56,18 +74,7 @@ def write_export(
     output = options.get("output")
     if fmt == XLSX and not output:
         raise CommandError("XLSX needs --output FILE.")
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.EXPORT,
-        model="comparison" if what == "table" else "excerpt",
-        object_repr=f"{what} as {fmt.upper()} (command)",
-        after={
-            "export": what,
-            "format": fmt,
-            "filters": filters.description,
-            "coder_rule": filters.rule,
-        },
-    )
+    export_audit(actor=None, what=what, fmt=fmt, filters=filters, command=True)
     if fmt == XLSX:
         with xlsx_file(sheets) as handle, open(output, "wb") as out:
             while chunk := handle.read(1 << 20):

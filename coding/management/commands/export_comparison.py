@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
 from ...analysis.comparison import comparison_build
-from ...exports import TABLE_HEADER, table_rows, table_sheets
-from ._compare_options import add_filter_arguments, filter_form, write_export
+from ...analysis.exports import TABLE_HEADER, table_rows, table_sheets
+from ._compare_options import ExportCommand
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = "Export the comparison table of values by projects (the same file as the Compare page)."
+    what = "table"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        add_filter_arguments(parser)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        filters = filter_form(options).filters()
+    def contents(self, filters: Any) -> tuple[list[str], Any, Any]:
         comparison = comparison_build(filters, with_chars=True)
-        write_export(
-            self,
-            options,
-            what="table",
-            header=TABLE_HEADER,
-            rows=table_rows(comparison),
-            sheets=table_sheets(comparison),
-            filters=filters,
-        )
+        return TABLE_HEADER, table_rows(comparison), table_sheets(comparison)

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
-from ...exports import EXCERPT_HEADER, excerpt_rows, excerpt_sheets
-from ._compare_options import add_filter_arguments, filter_form, write_export
+from ...analysis.exports import EXCERPT_HEADER, excerpt_rows, excerpt_sheets
+from ._compare_options import ExportCommand
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = "Export the excerpts behind the comparison, one row per excerpt and value."
+    what = "excerpts"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        add_filter_arguments(parser)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        filters = filter_form(options).filters()
-        write_export(
-            self,
-            options,
-            what="excerpts",
-            header=EXCERPT_HEADER,
-            rows=excerpt_rows(filters),
-            sheets=excerpt_sheets(filters),
-            filters=filters,
-        )
+    def contents(self, filters: Any) -> tuple[list[str], Any, Any]:
+        return EXCERPT_HEADER, excerpt_rows(filters), excerpt_sheets(filters)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from coding.importing import batch_import
-from coding.importing.pipeline import CREATED, DUPLICATE, FAILED, READY
+from coding.importing.report import CREATED, DUPLICATE, FAILED, READY
 
 
 class Command(BaseCommand):

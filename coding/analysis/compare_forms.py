@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
-from .access import is_admin, visible_projects
-from .analysis.filters import (
+from ..access import is_admin, visible_projects
+from ..models import Interview, Participant, ResearchProject, ValueTally
+from .filters import (
     ATTRIBUTE_PREFIX,
     BREAKDOWN_MODE,
     BREAKDOWN_ROLE,
@@ -18,9 +19,8 @@ from .analysis.filters import (
     RULE_LABELS,
     Filters,
 )
-from .analysis.measures import MEASURE_PER_INTERVIEW, MEASURES
-from .analysis.tallies import tallies_refresh
-from .models import Interview, Participant, ResearchProject, ValueTally
+from .measures import MEASURE_PER_INTERVIEW, MEASURES
+from .tallies import tallies_refresh
 
 DATES_REVERSED = "The start date must be on or before the end date."
 UNKNOWN_CHOICE = "Choose one of the options offered; “%(value)s” is not one of them."

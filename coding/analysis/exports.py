@@ -15,10 +15,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .analysis.comparison import TABLE_HEADER, Comparison, table_rows
-from .analysis.filters import Filters
-from .analysis.queries import kept_tags
+from ..audit import audit_record
+from ..models import AuditEvent
+from .comparison import TABLE_HEADER, Comparison, table_rows
+from .filters import Filters
+from .queries import kept_tags
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -48,6 +51,26 @@ EXCERPT_HEADER = [
 ]
 
 
+def export_audit(
+    *, actor: Any, what: str, fmt: str, filters: Filters, command: bool = False
+) -> None:
+    """Record who exported what under which filters (the page and the commands alike)."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        model="comparison" if what == "table" else "excerpt",
+        object_repr=f"{what} as {fmt.upper()}" + (" (command)" if command else ""),
+        project_id=filters.project_ids[0] if len(filters.project_ids) == 1 else None,
+        after={
+            "export": what,
+            "format": fmt,
+            "filters": filters.description,
+            "coder_rule": filters.rule,
+            "project_ids": list(filters.project_ids),
+        },
+    )
+
+
 def neutralise(value: Any) -> Any:
     """Prefix an apostrophe to text that a spreadsheet would read as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -59,6 +82,14 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
     return neutralise(value)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """A cell XML can hold: control characters (in names, pasted text) would break the file."""
+    value = _cell(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
 
 
 class _Line:
@@ -85,7 +116,7 @@ def xlsx_file(sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]]) -> A
     for title, header, rows in sheets:
         part = 1
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(header)
+        sheet.append([_xlsx_cell(v) for v in header])
         written = 0
         for row in rows:
             if written == XLSX_MAX_ROWS:
@@ -93,7 +124,7 @@ def xlsx_file(sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]]) -> A
                 sheet = workbook.create_sheet(title=f"{title[:27]} {part}")
                 sheet.append(header)
                 written = 0
-            sheet.append([_cell(v) for v in row])
+            sheet.append([_xlsx_cell(v) for v in row])
             written += 1
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     workbook.save(handle)

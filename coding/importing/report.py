@@ -1,0 +1,184 @@
+"""What an import found and did, row by row: kept on the batch and shown on its pages.
+
+`report_row` is the one shape of a row in a stored import report: the batch import and the
+REFI-QDA import write it, the batch pages show it, and withdrawing a participant blanks the
+fields in `NAMED_FIELDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date as Date
+from typing import Any
+
+from ..models import ImportBatch, Interview, Participant, ResearchProject
+from .problems import Problem, error, warning
+
+READY = "ready"
+CREATED = "created"
+DUPLICATE = "duplicate"
+FAILED = "error"
+STATUS_LABELS = {
+    READY: "Will be created",
+    CREATED: "Created",
+    DUPLICATE: "Skipped: already there",
+    FAILED: "Error: not imported",
+}
+# Fields of a report row that can name a person or their file; withdrawal blanks them.
+NAMED_FIELDS = ("file", "title", "participant", "interviewer")
+
+
+def report_row(
+    *,
+    number: int,
+    file: str,
+    title: str,
+    project: ResearchProject | None,
+    project_label: str = "",
+    participant: str,
+    participant_new: bool,
+    role: str,
+    date: Date | None,
+    interviewer: str,
+    mode: str,
+    words: int,
+    redactions: int,
+    status: str,
+    warnings: list[str],
+    errors: list[str],
+    interview_id: int | None,
+) -> dict[str, Any]:
+    """One row of a stored import report."""
+    return {
+        "row": number,
+        "file": file,
+        "title": title,
+        "project": project.slug if project else project_label,
+        "project_name": project.name if project else "",
+        "participant": participant,
+        "participant_new": participant_new,
+        "role": role,
+        "date": date.isoformat() if date else "",
+        "interviewer": interviewer,
+        "mode": mode,
+        "mode_label": Interview.Mode(mode).label,
+        "words": words,
+        "redactions": redactions,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "warnings": warnings,
+        "errors": errors,
+        "interview_id": interview_id,
+    }
+
+
+@dataclass
+class RowPlan:
+    number: int
+    file: str
+    title: str = ""
+    project: ResearchProject | None = None
+    project_label: str = ""
+    pseudonym: str = ""
+    role: str = Participant.Role.PARTICIPANT.value
+    attributes: dict[str, str] = field(default_factory=dict)
+    date: Date | None = None
+    interviewer: str = ""
+    mode: str = Interview.Mode.IN_PERSON.value
+    text: str | None = None
+    content_hash: str = ""
+    words: int = 0
+    redactions: int = 0
+    status: str = READY
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    participant_new: bool = False
+    interview_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return report_row(
+            number=self.number,
+            file=self.file,
+            title=self.title,
+            project=self.project,
+            project_label=self.project_label,
+            participant=self.pseudonym,
+            participant_new=self.participant_new,
+            role=self.role,
+            date=self.date,
+            interviewer=self.interviewer,
+            mode=self.mode,
+            words=self.words,
+            redactions=self.redactions,
+            status=self.status,
+            warnings=self.warnings,
+            errors=self.errors,
+            interview_id=self.interview_id,
+        )
+
+
+@dataclass
+class ImportReport:
+    source: str
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+    skip_invalid: bool = False
+    refused: bool = False  # the batch as a whole could not be read
+    batch: ImportBatch | None = None
+    participants_created: list[int] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def error_count(self) -> int:
+        return self.count(FAILED) + sum(1 for p in self.problems if p.is_error)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(row.warnings) for row in self.rows) + sum(
+            1 for p in self.problems if not p.is_error
+        )
+
+    @property
+    def has_errors(self) -> bool:
+        return self.error_count > 0
+
+    @property
+    def can_import(self) -> bool:
+        """Whether confirming would write anything."""
+        if self.refused or (self.has_errors and not self.skip_invalid):
+            return False
+        return self.count(READY) > 0
+
+    def all_problems(self) -> list[Problem]:
+        """Batch-wide problems, then each row's errors and warnings, in manifest order."""
+        found = list(self.problems)
+        for row in self.rows:
+            found += [error(m, row=row.number, file=row.file) for m in row.errors]
+            found += [warning(m, row=row.number, file=row.file) for m in row.warnings]
+        return found
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "skip_invalid": self.skip_invalid,
+            "refused": self.refused,
+            "imported": self.batch is not None,
+            "can_import": self.can_import,
+            "counts": {
+                "rows": len(self.rows),
+                "ready": self.count(READY),
+                "created": self.count(CREATED),
+                "duplicates": self.count(DUPLICATE),
+                "errors": self.error_count,
+                "error_rows": self.count(FAILED),
+                "warnings": self.warning_count,
+                "redactions": sum(row.redactions for row in self.rows),
+            },
+            "problems": [p.as_dict() for p in self.problems],
+            "rows": [row.as_dict() for row in self.rows],
+            "participants_created": self.participants_created,
+        }

@@ -1,0 +1,25 @@
+/* Telling the person what happened: a polite live region and an error toast. */
+
+export function announce(message) {
+  const live = document.getElementById("live");
+  live.textContent = "";
+  // Cleared first and set a moment later, so a repeated message is read again.
+  window.setTimeout(() => { live.textContent = message; }, 30);
+}
+
+let toastTimer = null;
+
+export function showError(message) {
+  let toast = document.getElementById("toast");
+  if (!toast) {
+    toast = document.createElement("div");
+    toast.id = "toast";
+    toast.className = "toast-error alert alert-danger shadow";
+    toast.setAttribute("role", "alert");
+    document.body.appendChild(toast);
+  }
+  toast.textContent = message;
+  toast.hidden = false;
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => { toast.hidden = true; }, 6000);
+}
