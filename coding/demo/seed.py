@@ -31,6 +31,7 @@ from ..models import (
     count_words,
 )
 from .generator import DEMO_INTERVIEW_COUNTS, DemoInterview, demo_interview
+from .review import demo_review_seed
 
 DEMO_ADMIN = "admin"
 DEMO_PEER_RESEARCHERS = ("amira", "ben")
@@ -109,6 +110,10 @@ def demo_seed(*, password: str | None = None) -> SeedResult:
         made, n_excerpts = _demo_interviews_save(project, demos, values, coders, batch)
         created_interviews += made
         created_excerpts += n_excerpts
+    # A few decisions, a discussion and a calibration set in the first project.
+    first = ResearchProject.objects.filter(slug=fixture["projects"][0]["slug"]).first()
+    if first is not None:
+        demo_review_seed(first, coders)
     if batch is not None:
         batch.interview_count = created_interviews
         batch.report = {"note": "Synthetic demonstration data.", "excerpts": created_excerpts}
