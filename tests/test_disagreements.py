@@ -308,3 +308,13 @@ def test_it_builds_the_queue_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("disagreement_list", args=[project.slug]))
     assert response.content.decode().count('class="card mb-3"') == 2 * COUNT
+
+
+def test_it_does_not_count_the_consensus_layer_as_a_coder_on_the_project_page(
+    client: Client, coded: Any, peer: Any
+) -> None:
+    decide(coded, "human-connection", "apply", peer, "human-connection")
+    client.force_login(peer)
+    page = client.get(reverse("project_detail", args=[coded.project.slug]))
+    row = next(i for i in page.context["interviews"] if i.pk == coded.pk)
+    assert row.coder_count == 2
