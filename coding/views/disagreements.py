@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,11 +16,21 @@ from ..access import READ_ONLY_ROLE, can_code, project_for_user
 from ..analysis.filters import RULE_CONSENSUS, RULE_LABELS, RULES
 from ..review.consensus import decision_record
 from ..review.decision_forms import DecisionForm
-from ..review.queue import disagreement_queue
+from ..review.queue import InterviewQueue, disagreement_queue
 from ..services import CodingError
 
 DECISION_SAVED = "Decision saved. The consensus coding of this interview now follows it."
 DECISION_INVALID = "The decision was not saved: {problems}"
+
+
+def _current(queue: InterviewQueue | Any, chosen: str | None) -> InterviewQueue | None:
+    """The interview whose passages the page shows: the chosen one, else the first with
+    passages still to decide (one at a time keeps a long queue's page light)."""
+    items = queue.interviews
+    for item in items:
+        if chosen and str(item.interview.pk) == chosen:
+            return item
+    return next((item for item in items if item.remaining), items[0] if items else None)
 
 
 @login_required
@@ -31,6 +43,7 @@ def disagreement_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "queue": queue,
+            "current": _current(queue, request.GET.get("interview")),
             "can_write": can_code(role),
             "outcomes": DecisionForm.base_fields["outcome"].choices,
             "rule_label": RULE_LABELS[RULE_CONSENSUS],
@@ -58,4 +71,4 @@ def disagreement_decide(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(url)
     messages.success(request, DECISION_SAVED)
     anchor = f"{decision.interview_id}-{decision.value_id}-{decision.start}-{decision.end}"
-    return redirect(f"{url}#passage-{anchor}")
+    return redirect(f"{url}?interview={decision.interview_id}#passage-{anchor}")
