@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from coding.models import CodingProgress, ConsensusDecision, Discussion
+from coding.models import CodebookValue, CodingProgress, ConsensusDecision, Discussion
+from coding.review.calibration import calibration_passage_add, calibration_set_create
 
 from ..conftest import make_excerpt, make_interview
 from .conftest import run_axe
@@ -119,4 +120,38 @@ def test_it_hides_the_first_coders_work_until_both_are_done(
         "() => document.getElementById('mark-done').getAttribute('aria-pressed') === 'true'"
     )
     assert shown() == ["pat-peer"]
+    assert page.js_errors == []
+
+
+def test_it_lets_a_coder_practise_and_talk_over_the_results(
+    signed_in: Any, peer: Any, admin_user: Any, project: Any
+) -> None:
+    interview = make_interview(project, TEXT)
+    made = calibration_set_create(project=project, name="Starter", user=admin_user)
+    for part, slug in (
+        ("I felt safe there.", "safety"),
+        ("We laughed together.", "human-connection"),
+    ):
+        calibration_passage_add(
+            calibration=made,
+            interview=interview,
+            start=span(part)[0],
+            end=span(part)[1],
+            values=[CodebookValue.objects.get(slug=slug, project__isnull=True)],
+            user=admin_user,
+        )
+    page = open_as(signed_in, peer)
+    page.goto(f"/projects/{project.slug}/calibration/")
+    assert run_axe(page) == []
+    page.get_by_role("button", name="Practise on “Starter”").click()
+    page.wait_for_selector("#attempt-form")
+    assert run_axe(page) == []
+    page.locator("fieldset", has_text="I felt safe there.").get_by_label("Safety").check()
+    page.get_by_role("button", name="Finish and compare").click()
+    page.wait_for_selector("#value-results")
+    assert "not a score" in page.locator("main").inner_text()
+    assert (
+        "What in this passage might show Human connection?" in page.locator(".prompt").inner_text()
+    )
+    assert run_axe(page) == []
     assert page.js_errors == []
