@@ -28,7 +28,8 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
-	@echo "Peer Values is starting at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	@echo "Demo logins: in .demo-passwords (kept between runs; new ones: $(BIN)/python manage.py seed_demo --reset-passwords)"
+	@echo "Peer Values is starting at http://$(HOST):$(PORT)/ (Ctrl+C stops it; HOST and PORT change the address)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium; install it when it is missing and we may.

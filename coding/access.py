@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -48,6 +49,22 @@ def codable_projects(user: Any) -> QuerySet[ResearchProject]:
     return ResearchProject.objects.filter(
         memberships__user=user, memberships__role=PEER_RESEARCHER
     ).distinct()
+
+
+def is_reader_only(user: Any) -> bool:
+    """Whether the user only reads (an evaluator in every project, no admin): they land on the
+    team's progress rather than on My work."""
+    if not user.is_authenticated or is_admin(user):
+        return False
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return roles == {EVALUATOR}
+
+
+def session_ended(request: HttpRequest) -> bool:
+    """Whether a signed-out request still carries a session cookie: the session has ended."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and not signed_in
 
 
 def project_role(user: Any, project_id: int) -> str | None:

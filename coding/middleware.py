@@ -1,4 +1,4 @@
-"""Middleware: a Content-Security-Policy, idle sessions, request size limits.
+"""Middleware: a Content-Security-Policy, idle sessions, ended sessions, request size limits.
 
 A Content-Security-Policy goes on every response, without 'unsafe-inline'. Pages load scripts
 and styles from our own origin only. The few inline <style> blocks (value colours) carry a
@@ -14,9 +14,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 
-from .access import is_admin
+from .access import is_admin, session_ended
 from .views.errors import is_api, json_error
 
 
@@ -126,4 +127,29 @@ class RequestSizeLimitMiddleware:
             response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         # The unread body is still on the connection: the server must not reuse it.
         response["Connection"] = "close"
+        return response
+
+
+SESSION_ENDED_PARAM = "ended"
+
+
+class SessionEndedMiddleware:
+    """Tell the sign-in page that the visitor's session has ended rather than never begun.
+
+    The session middleware deletes the stale cookie on the very response that sends the visitor
+    to sign in, so the sign-in page can no longer see it: the redirect carries `ended=1`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        location = response.headers.get("Location", "")
+        if (
+            response.status_code == 302
+            and location.startswith(resolve_url(settings.LOGIN_URL) + "?")
+            and session_ended(request)
+        ):
+            response.headers["Location"] = f"{location}&{SESSION_ENDED_PARAM}=1"
         return response

@@ -11,6 +11,7 @@ storage (a shared volume, or S3 through django-storages) can each confirm a prev
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -32,6 +33,8 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 META = "meta.json"
 BATCH = "batch"  # kinds of upload: an interview batch, a REFI-QDA project or codebook
 REFI = "refi"
+# The uploader's session holds, under this prefix and the token, the key to the sealed names.
+SESSION_PREFIX = "upload-key:"
 
 
 def uploads_root() -> Path:
@@ -156,6 +159,39 @@ def uploads_purge(now: float | None = None) -> int:
             _discard_any(storage, token)
             removed += 1
     return removed
+
+
+def seal(secret: str) -> tuple[str, str]:
+    """Seal a secret for the stash: return (sealed, key), to be kept in two different places.
+
+    Names to remove from transcripts are needed again only to confirm the preview. They are
+    never stored in clear: the stash holds them XORed with a random key as long as they are
+    (a one-time pad), and only the uploader's session holds that key. The stash alone (a
+    shared folder, a bucket, a backup) reveals nothing; both are deleted on import, on discard,
+    and when the upload expires or the session ends.
+    """
+    data = secret.encode("utf-8")
+    key = secrets.token_bytes(len(data))
+    sealed = bytes(a ^ b for a, b in zip(data, key, strict=True))
+    return _b64(sealed), _b64(key)
+
+
+def unseal(sealed: str, key: str) -> str | None:
+    """The secret, or None when the key is missing or does not fit."""
+    try:
+        data, pad = base64.urlsafe_b64decode(sealed), base64.urlsafe_b64decode(key)
+    except (ValueError, TypeError):
+        return None
+    if len(data) != len(pad):
+        return None
+    try:
+        return bytes(a ^ b for a, b in zip(data, pad, strict=True)).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii")
 
 
 def _expired(meta: dict[str, Any], now: float | None = None) -> bool:

@@ -16,6 +16,7 @@ from .views import (
     protection,
     refi,
     review_exports,
+    team,
 )
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("interviews/<int:pk>/", coding.interview_detail, name="interview_detail"),
     # --- coding workspace and its JSON API ---
     path("my-work/", coding.my_work, name="my_work"),
+    path("team/", team.team_progress_view, name="team_progress"),
     path(
         "api/interviews/<int:pk>/excerpts/", api.interview_excerpts, name="api_interview_excerpts"
     ),

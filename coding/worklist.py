@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
 
 from .models import CodingProgress, Excerpt, Interview, ResearchProject
 from .selectors import count_subquery
@@ -153,11 +154,25 @@ def work_summary(user: Any, projects: QuerySet[ResearchProject]) -> list[Project
 
 
 @dataclass(frozen=True)
+class WorkLink:
+    """An interview to link to: its address and its name as My work shows it."""
+
+    pk: int
+    label: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("interview_detail", args=[self.pk])
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
 class WorkNav:
     """Where an interview stands in the coder's list: neighbours, position, the filter."""
 
-    previous: Interview | None
-    next: Interview | None
+    previous: WorkLink | None
+    next: WorkLink | None
     position: int | None  # 1-based; None when the interview is not in the list (any more)
     total: int
     querystring: str
@@ -166,30 +181,30 @@ class WorkNav:
 def work_neighbours(
     user: Any, projects: QuerySet[ResearchProject], work_filter: WorkFilter, interview_pk: int
 ) -> WorkNav:
-    """The interviews before and after this one in the filtered list (two queries).
+    """The interviews before and after this one in the filtered list (one query).
 
     An interview that left the filter (marked done while the list shows "Not started") has no
     position; its "next" is then the first interview of the list.
     """
-    ids = list(work_filtered(user, projects, work_filter).values_list("pk", flat=True))
+    rows = list(
+        work_filtered(user, projects, work_filter).values_list(
+            "pk", "title", "participant__pseudonym"
+        )
+    )
+    # The same name as Interview.__str__, without loading the interviews.
+    links = [WorkLink(pk, title or f"Interview with {pseudonym}") for pk, title, pseudonym in rows]
+    ids = [link.pk for link in links]
     if interview_pk in ids:
         index = ids.index(interview_pk)
-        before = ids[index - 1] if index > 0 else None
-        after = ids[index + 1] if index + 1 < len(ids) else None
+        before = links[index - 1] if index > 0 else None
+        after = links[index + 1] if index + 1 < len(links) else None
         position: int | None = index + 1
     else:
-        before, after, position = None, (ids[0] if ids else None), None
-    wanted = [pk for pk in (before, after) if pk is not None]
-    found = (
-        Interview.objects.filter(pk__in=wanted).select_related("participant").defer("text")
-        if wanted
-        else []
-    )
-    by_pk = {interview.pk: interview for interview in found}
+        before, after, position = None, (links[0] if links else None), None
     return WorkNav(
-        previous=by_pk.get(before),
-        next=by_pk.get(after),
+        previous=before,
+        next=after,
         position=position,
-        total=len(ids),
+        total=len(links),
         querystring=work_filter.querystring(),
     )

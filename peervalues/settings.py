@@ -93,10 +93,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before anything reads a body (the CSRF check does): oversized requests go unread.
     "coding.middleware.RequestSizeLimitMiddleware",
+    # Before the CSRF check and authentication: a flood costs neither a body read nor a hash.
+    "coding.signin.SignInRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coding.middleware.SessionIdleRefreshMiddleware",
+    "coding.middleware.SessionEndedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coding.middleware.ContentSecurityPolicyMiddleware",
@@ -151,6 +154,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Where `seed_demo` keeps the demo logins it made (git-ignored, mode 0600).
+DEMO_PASSWORDS_FILE = env_str("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passwords"))
+
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
@@ -179,12 +185,33 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 CSRF_FAILURE_VIEW = "coding.views.errors.csrf_failure"  # JSON under /api/
 
+# Behind reverse proxies, how many of them to trust: each appends the address it was sent from
+# to X-Forwarded-For, so the client is the N-th address from the right (0: no proxy, use the
+# connection's address). Too high and clients can forge their address; too low and every
+# client shares the proxy's address, and one person's failed sign-ins lock others out.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Sign-in attempts allowed per client address per window, before any password is checked.
+SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 10)
+SIGN_IN_RATE_WINDOW = env_int("SIGN_IN_RATE_WINDOW", 60)  # seconds
+
+# The cache holds the sign-in counts: in each process by default, in Redis (shared by every
+# worker, so the limit holds across them) when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Lock an account and address out after repeated failed logins.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "coding.signin.client_ip"  # the real address behind proxies
 
 # Uploads: transcript batches can be large, but never unbounded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

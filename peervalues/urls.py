@@ -4,20 +4,18 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from coding.views.auth import SignInView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Browsers ask for /favicon.ico on pages without an icon link (the Django admin's).
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", include("coding.urls")),
 ]
 
-# JSON answers for the JSON API, whatever fails and wherever (see coding/views/errors.py).
+# JSON answers for the JSON API and pages inside the layout elsewhere (coding/views/errors.py).
 handler400 = "coding.views.errors.bad_request"
 handler403 = "coding.views.errors.permission_denied"
 handler404 = "coding.views.errors.page_not_found"

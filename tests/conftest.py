@@ -106,3 +106,11 @@ def outsider(db: Any) -> Any:
 @pytest.fixture
 def interview(project: ResearchProject) -> Interview:
     return make_interview(project)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Sign-in attempt counts live in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
@@ -215,3 +217,23 @@ def test_it_adds_one_value_twice_at_once_without_error(project: Any, peer: Any) 
         responses = run_together(*[lambda c=c, u=url: send(c, "patch", u, body) for c in clients])
         assert [r.status_code for r in responses] == [200, 200, 200]
         assert excerpt.tags.count() == 2
+
+
+def test_it_answers_503_when_the_session_cannot_be_saved_in_an_outage(
+    coded: Any, peer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(peer)
+
+    def save(*args: Any, **kwargs: Any) -> None:
+        # What the database session store does when the UPDATE meets a dropped connection.
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            raise UpdateError  # noqa: B904 (implicit chaining, as Django's store does)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SessionStore, "save", save)
+        response = client.get(excerpts_url(coded))  # the first call of a minute saves the session
+    assert response.status_code == 503
+    assert response.json() == {"error": errors.DATABASE_UNAVAILABLE}

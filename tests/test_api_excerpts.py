@@ -8,6 +8,7 @@ from django.test import Client
 
 from coding import services
 from coding.models import AuditEvent, CodebookValue, Excerpt
+from coding.views.api import NOT_SIGNED_IN
 
 from .conftest import make_excerpt, make_interview
 
@@ -196,7 +197,7 @@ def test_it_hides_excerpts_from_outsiders(
 def test_it_answers_anonymous_api_calls_with_401(client: Client, coded: Any) -> None:
     response = client.get(f"/api/interviews/{coded.pk}/excerpts/")
     assert response.status_code == 401
-    assert response.json() == {"error": "Please sign in first."}
+    assert response.json() == {"error": NOT_SIGNED_IN, "login_url": "/login/"}
 
 
 def test_it_enforces_csrf(coded: Any, peer: Any) -> None:

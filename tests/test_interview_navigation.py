@@ -15,8 +15,8 @@ from .conftest import make_excerpt, make_interview, make_project
 def neighbours(response: Any) -> tuple[Any, Any]:
     nav = response.context["work_nav"]
     return (
-        nav.previous.title if nav.previous else None,
-        nav.next.title if nav.next else None,
+        str(nav.previous) if nav.previous else None,
+        str(nav.next) if nav.next else None,
     )
 
 

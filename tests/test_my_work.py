@@ -76,9 +76,9 @@ def test_it_keeps_my_work_queries_constant(
         for j in range(5):
             make_excerpt(make_interview(project, f"text {i} {j}", pseudonym=f"P{i}{j}"), peer, 0, 4)
     client.force_login(peer)
-    # Session, user, the session's once-a-minute refresh (3), projects, the progress summary,
-    # the list's count and its page.
-    with django_assert_max_num_queries(9):
+    # Session, user, the session's once-a-minute refresh (3), the user's roles, projects, the
+    # progress summary, the list's count and its page.
+    with django_assert_max_num_queries(10):
         response = client.get("/my-work/")
     assert len(response.context["interviews"]) == 20
 
@@ -180,7 +180,7 @@ def test_it_keeps_my_work_queries_constant_with_search_sort_and_pages(
             make_excerpt(make_interview(project, f"text {i} {j}", pseudonym=f"P{i}{j}"), peer, 0, 4)
     client.force_login(peer)
     client.get("/my-work/")
-    # Session, user, projects, summary, count, page (and the session's refresh).
-    with django_assert_max_num_queries(9):
+    # Session, user, roles, projects, summary, count, page (and the session's refresh).
+    with django_assert_max_num_queries(10):
         response = client.get("/my-work/?q=p&sort=participant&status=in_progress&page=2")
     assert len(response.context["interviews"]) == 75 - PAGE_SIZE

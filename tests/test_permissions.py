@@ -38,7 +38,9 @@ def staff(admin_status: int) -> dict[str, int]:
 # url name -> (kwargs key, query string, expected GET status per signed-in role)
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "home": ("", "", SIGNED_IN),
-    "my_work": ("", "", SIGNED_IN),
+    # Evaluators land on the team's progress: My work sends them there.
+    "my_work": ("", "", {**SIGNED_IN, "evaluator": 302}),
+    "team_progress": ("", "", SIGNED_IN),
     "project_detail": ("project", "", MEMBERS),
     "interview_detail": ("interview", "", MEMBERS),
     "api_interview_excerpts": ("interview", "", MEMBERS),
@@ -48,7 +50,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "api_interview_values": ("interview", "", {r: 405 for r in ROLES}),
     # Comparisons span the projects a reader may see; outsiders see an empty comparison.
     "compare": ("", "", SIGNED_IN),
-    "compare_cell": ("", "cell", MEMBERS),
+    # The walk's project is too small to show an evaluator: its quotes stay closed to them.
+    "compare_cell": ("", "cell", {**MEMBERS, "evaluator": 403}),
     "compare_chart": ("chart", "", SIGNED_IN),
     "compare_cooccurrence": ("", "", SIGNED_IN),
     "compare_agreement": ("", "", SIGNED_IN),

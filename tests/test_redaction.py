@@ -164,7 +164,7 @@ def test_it_previews_then_masks_on_confirmation(
     assert Interview.objects.get(pk=coded["interview"].pk).text == TEXT  # preview changes nothing
 
     response = client.post(url, {"name": "MARY", "confirm": ""}, follow=True)
-    assert "Masked 4 occurrence(s) (16 characters)" in response.content.decode()
+    assert "Masked 4 occurrences (16 characters)" in response.content.decode()
     assert "Mary" not in Interview.objects.get(pk=coded["interview"].pk).text
 
 

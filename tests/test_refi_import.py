@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import zipfile
 from typing import Any
@@ -11,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from lxml import etree
 
-from coding import archives
 from coding.interop.qde import RefiError
 from coding.interop.refi_import import refi_import
 from coding.interop.report import (
@@ -514,9 +512,8 @@ def test_it_refuses_bad_input_with_a_clear_message(
     assert row_counts() == before
 
 
-def test_it_refuses_an_archive_that_unpacks_too_large(project: Any, monkeypatch: Any) -> None:
-    small = dataclasses.replace(archives.QDPX_LIMITS, max_total_size=1000)
-    monkeypatch.setattr(archives, "QDPX_LIMITS", small)
+def test_it_refuses_an_archive_that_unpacks_too_large(project: Any, settings: Any) -> None:
+    settings.IMPORT_MAX_TOTAL_SIZE = 1000
     file = qdpx(simple_project(""), {"sources/big.txt": "x" * 5000})
     with pytest.raises(RefiError, match="unpacks to more than"):
         run(file, project)

@@ -76,6 +76,15 @@ def test_it_exports_decisions_as_csv(
     assert row["text"] == TEXT[31:52]
     assert row["reason"] == "'=Laughing is not safety"  # a spreadsheet will not run it
     assert AuditEvent.objects.filter(action="export", model="consensusdecision").exists()
+    # Evaluators' files do not say who was interviewed; coders' files do.
+    assert (row["participant"], row["interview"]) == ("", "")
+
+
+def test_it_names_the_participant_in_coders_files(
+    client: Client, reviewed: dict, project: Any, peer: Any
+) -> None:
+    client.force_login(peer)
+    assert download(client, project, "decisions")[0]["participant"] == "P400"
 
 
 def test_it_exports_discussions_as_csv_one_row_per_comment(

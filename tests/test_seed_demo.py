@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,7 +10,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from coding.demo import DEMO_INTERVIEW_COUNTS, demo_interview
+from coding.management.commands.seed_demo import DATA_KEPT, PASSWORDS_KEPT
 from coding.models import CodebookValue, Excerpt, Interview, ResearchProject
+
+
+@pytest.fixture(autouse=True)
+def _passwords_file(settings: Any, tmp_path: Path) -> None:
+    """The demo logins go to a file of the test's own, never the checkout's."""
+    settings.DEMO_PASSWORDS_FILE = str(tmp_path / ".demo-passwords")
 
 
 def test_it_generates_the_same_interview_every_time() -> None:
@@ -69,20 +78,23 @@ def test_it_seeds_three_projects_idempotently() -> None:
     snapshot = sorted(Excerpt.objects.values_list("interview__content_hash", "start", "end"))
     output = out.getvalue()
     assert "133 interviews" in output
-    passwords = {line.split()[0]: line.split()[1] for line in output.splitlines()[2:]}
+    assert DATA_KEPT not in output
+    passwords = {
+        line.split()[0]: line.split()[1] for line in output.splitlines() if line.startswith("  ")
+    }
     assert set(passwords) == {"admin", "amira", "ben", "erin"}
     user_model = get_user_model()
     assert user_model.objects.get(username="amira").check_password(passwords["amira"])
 
     out2 = io.StringIO()
     call_command("seed_demo", stdout=out2)
-    assert "0 interviews and 0 excerpts created" in out2.getvalue()
+    assert DATA_KEPT in out2.getvalue()
     assert Interview.objects.count() == 133
     assert (
         sorted(Excerpt.objects.values_list("interview__content_hash", "start", "end")) == snapshot
     )
-    # New passwords each run: the old one no longer works.
-    assert not user_model.objects.get(username="amira").check_password(passwords["amira"])
+    # Passwords are set once and kept.
+    assert user_model.objects.get(username="amira").check_password(passwords["amira"])
 
 
 @pytest.mark.django_db
@@ -91,3 +103,64 @@ def test_it_leaves_a_database_of_real_projects_alone(project: Any) -> None:
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "no demo data was added" in out.getvalue()
     assert Interview.objects.count() == 0
+
+
+@pytest.fixture
+def small_demo(monkeypatch: Any, tmp_path: Path) -> Path:
+    """Two interviews per project, so that seeding stays quick."""
+    monkeypatch.setattr(
+        "coding.demo.seed.DEMO_INTERVIEW_COUNTS", dict.fromkeys(DEMO_INTERVIEW_COUNTS, 2)
+    )
+    return tmp_path / ".demo-passwords"
+
+
+def stored_passwords(path: Path) -> dict[str, str]:
+    return dict(
+        line.split()[:2] for line in path.read_text().splitlines() if line and line[0] != "#"
+    )
+
+
+@pytest.mark.django_db
+def test_it_stores_demo_passwords_in_a_private_file(small_demo: Path) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    assert stat.S_IMODE(small_demo.stat().st_mode) == 0o600
+    passwords = stored_passwords(small_demo)
+    assert set(passwords) == {"admin", "amira", "ben", "erin"}
+    user_model = get_user_model()
+    for username, password in passwords.items():
+        assert user_model.objects.get(username=username).check_password(password)
+
+
+@pytest.mark.django_db
+def test_it_keeps_demo_passwords_across_runs(small_demo: Path) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    before = dict(get_user_model().objects.values_list("username", "password"))
+    stored = small_demo.read_text()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert dict(get_user_model().objects.values_list("username", "password")) == before
+    assert small_demo.read_text() == stored
+    assert PASSWORDS_KEPT.format(path=small_demo) in out.getvalue()
+    assert DATA_KEPT in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_resets_demo_passwords_on_request(small_demo: Path) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    old = stored_passwords(small_demo)
+    call_command("seed_demo", "--reset-passwords", stdout=io.StringIO())
+    new = stored_passwords(small_demo)
+    assert set(new) == set(old)
+    assert all(new[name] != old[name] for name in old)
+    assert get_user_model().objects.get(username="ben").check_password(new["ben"])
+    assert stat.S_IMODE(small_demo.stat().st_mode) == 0o600
+
+
+@pytest.mark.django_db
+def test_it_reports_a_fresh_database_in_plain_words(small_demo: Path) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "Demo data created: 6 interviews and " in text
+    assert DATA_KEPT not in text
+    assert "(s)" not in text

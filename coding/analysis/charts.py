@@ -187,7 +187,8 @@ def heatmap_svg(comparison: Comparison) -> str:
         f"{FONT}>",
         f'<title id="heat-title">{_t(title)}</title>',
         f'<desc id="heat-desc">{_t(comparison.measure_help)} Darker means higher. An arrow up '
-        "or down marks a cell tagged more or less often than if all columns were alike. The "
+        "or down marks a cell higher or lower than across all the columns together, by more than "
+        "chance would easily give (tested with the interview as the unit). The "
         "same figures are in the table beside the chart.</desc>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="10" y="22" font-size="15" font-weight="600" fill="{INK}">{_t(title)}</text>',
@@ -235,8 +236,8 @@ def heatmap_svg(comparison: Comparison) -> str:
                     f'text-anchor="middle" fill="{INK}">95%: {_t(cell.ci_text)}</text>'
                 )
     out.append(
-        f'<text x="10" y="{height - 16}" font-size="11" fill="{INK}">▲ more, ▼ fewer tags '
-        "than if all columns were alike (adjusted residual beyond ±1.96).</text></svg>"
+        f'<text x="10" y="{height - 16}" font-size="11" fill="{INK}">▲ higher, ▼ lower than '
+        "across all the columns together, by more than chance would easily give.</text></svg>"
     )
     return "".join(out)
 
@@ -269,6 +270,11 @@ def matrix_svg(
     for i, row in enumerate(matrix):
         for j, x in enumerate(row):
             if x is None:
+                out.append(
+                    f'<text x="{left + j * cell + cell / 2 - 1:.1f}" '
+                    f'y="{top + i * cell + cell / 2 + 4:.1f}" font-size="9" '
+                    f'text-anchor="middle" fill="#595959">hidden</text>'
+                )
                 continue
             opacity = 0.1 + 0.9 * (x / biggest) if i != j else 0.0
             out.append(

@@ -23,6 +23,7 @@ from .measures import MEASURE_PER_INTERVIEW, MEASURES
 from .tallies import tallies_refresh
 
 DATES_REVERSED = "The start date must be on or before the end date."
+NOTHING_SELECTED = "nothing, until the filters marked below are put right"
 UNKNOWN_CHOICE = "Choose one of the options offered; “%(value)s” is not one of them."
 UNIT_CHARACTERS = "characters"
 UNIT_SENTENCES = "sentences"
@@ -126,7 +127,13 @@ class ComparisonForm(forms.Form):
         return data.get("measure") or MEASURE_PER_INTERVIEW
 
     def filters(self) -> Filters:
-        """The filters in force (the defaults when the form is not valid)."""
+        """The filters in force: the defaults when none are given, nothing when they are bad.
+
+        A filter that cannot be read (a date that is not a date) selects no data, so the page
+        never shows figures for a wider scope than the reader asked for.
+        """
+        if self.is_bound and not self.is_valid():
+            return Filters(project_ids=(), description=NOTHING_SELECTED)
         data = self.cleaned_data if self.is_valid() else {}
         slugs = set(data.get("project") or [])
         projects = [p for p in self.projects if not slugs or p.slug in slugs]

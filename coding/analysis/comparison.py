@@ -1,8 +1,9 @@
 """A whole comparison: the aggregated rows, every measure, the tests, ready for a page or a file.
 
-`comparison_build` runs two small reads (values, projects) and one aggregating query, then hands
-plain rows to pandas. It knows nothing of requests: the caller says which projects' small
-counts must be hidden (disclosure control) and which measure to show.
+`comparison_build` runs two small reads (values, projects), one aggregating query and one read of
+the figures per interview, then hands plain rows to pandas (measures) and numpy (tests, with the
+interview as the unit). It knows nothing of requests: the caller says in which projects the
+reader is an evaluator (`disclosure` then decides what they may see) and which measure to show.
 """
 
 from __future__ import annotations
@@ -14,19 +15,17 @@ from typing import Any
 import pandas as pd
 
 from ..models import CodebookValue, Interview, Participant, ResearchProject
-from . import disclosure, stats
+from . import disclosure, significance, stats
 from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, Filters
 from .measures import (
-    MEASURE_COUNT,
-    MEASURE_COVERAGE,
-    MEASURE_PER_INTERVIEW,
     MEASURE_PREVALENCE,
-    MEASURE_SHARE,
     MEASURES,
     column_key,
+    measure_text,
     measures_frame,
+    number_text,
 )
-from .queries import comparison_rows
+from .queries import comparison_rows, interview_rows
 
 NOT_RECORDED = "(not recorded)"
 NOT_IN_CODEBOOK = "not in this project's codebook"
@@ -39,27 +38,6 @@ def short_name(name: str) -> str:
     return name if len(name) <= 40 else name[:39] + "…"
 
 
-def number_text(x: float, digits: int = 1) -> str:
-    """A count that may be fractional (averaged over coders): 12, 12.5."""
-    if math.isnan(x):
-        return "–"
-    if abs(x - round(x)) < 1e-9:
-        return f"{round(x):,}"
-    return f"{x:,.{digits}f}"
-
-
-def measure_text(measure: str, x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if measure == MEASURE_PREVALENCE:
-        return f"{x * 100:.0f}%"
-    if measure in (MEASURE_SHARE, MEASURE_COVERAGE):
-        return f"{x * 100:.1f}%"
-    if measure == MEASURE_PER_INTERVIEW:
-        return f"{x:.2f}"
-    return number_text(x)
-
-
 @dataclass
 class Column:
     key: str
@@ -70,7 +48,12 @@ class Column:
     group: str
     group_label: str
     interviews: float = 0.0
-    masked: bool = False  # small counts hidden from this reader (disclosure control)
+    masked: bool = False  # the reader is an evaluator here: disclosure control applies
+    hidden: bool = False  # too few interviews to show anything (masked columns only)
+
+    @property
+    def interviews_text(self) -> str:
+        return disclosure.HIDDEN if self.hidden else number_text(self.interviews)
 
     @property
     def label(self) -> str:
@@ -102,12 +85,23 @@ class Cell:
     ci_high: float | None = None
     ci_text: str = ""
     ci_sentence: str = ""
-    interviews_with: float = 0.0
+    interviews_with: float = 0.0  # under the coder rule, as the prevalence counts them
+    people: float = 0.0  # distinct interviews with the value: the count disclosure protects
     tags: float = 0.0
     suppressed: bool = False
-    residual: float | None = None
-    mark: str = ""  # "more" or "fewer" than expected if columns were alike
+    p_raw: float | None = None  # does this cell stand out from all columns together
+    p: float | None = None  # the same, adjusted for every cell tested (Holm)
+    mark: str = ""  # "more" or "fewer" than across all columns together, for this measure
     sentence: str = ""
+
+
+@dataclass
+class RowTest:
+    """Whether one value differs across the columns, with the interview as the unit."""
+
+    p: float
+    p_adjusted: float = 1.0
+    method: str = ""
 
 
 @dataclass
@@ -119,8 +113,9 @@ class Comparison:
     values: list[ValueRow]
     rows: list[tuple[ValueRow, list[Cell]]]
     frame: pd.DataFrame
-    chi: stats.ChiSquare | None
+    row_tests: dict[int, RowTest] = field(default_factory=dict)
     pairwise: list[dict[str, Any]] = field(default_factory=list)
+    narrowing_off: bool = False  # the reader's narrowing filters were switched off
 
     @property
     def measure_label(self) -> str:
@@ -135,10 +130,22 @@ class Comparison:
         return any(c.masked for c in self.columns)
 
     @property
+    def has_hidden(self) -> bool:
+        return any(c.suppressed for _, cells in self.rows for c in cells)
+
+    @property
+    def hidden_sentence(self) -> str:
+        return disclosure.HIDDEN_SENTENCE.format(threshold=self.threshold)
+
+    @property
     def differences(self) -> list[Cell]:
-        """Cells that differ from a table where all columns were alike, strongest first."""
-        cells = [c for _, cells in self.rows for c in cells if c.sentence]
-        return sorted(cells, key=lambda c: -abs(c.residual or 0))
+        """Cells that stand out after the adjustment for many tests, clearest first."""
+        cells = [c for _, cells in self.rows for c in cells if c.mark]
+        return sorted(cells, key=lambda c: c.p if c.p is not None else 1.0)
+
+    @property
+    def overall(self) -> significance.Overall | None:
+        return significance.overall(self)
 
     @property
     def is_empty(self) -> bool:
@@ -147,16 +154,12 @@ class Comparison:
     def small(self, count: float) -> bool:
         return disclosure.is_small(count, self.threshold)
 
-    def count_text(self, column: Column, count: float) -> str:
-        """A count as this reader may see it: "<5" for a small count of a masked column."""
-        if column.masked and self.small(count):
-            return f"<{self.threshold}"
-        return number_text(count)
-
 
 def _group_label(breakdown: str, group: str) -> str:
     if not breakdown:
         return ""
+    if group == disclosure.OTHER_GROUP:
+        return disclosure.OTHER_LABEL
     if not group:
         return NOT_RECORDED
     if breakdown == BREAKDOWN_ROLE:
@@ -188,6 +191,27 @@ def scope_values(project_ids: list[int] | tuple[int, ...]) -> list[ValueRow]:
     return sorted(values, key=lambda v: (not v.framework, v.project_short))
 
 
+def _merge(
+    rows: list[dict[str, Any]], interviews: list[tuple], merge: dict[tuple[int, str], str]
+) -> tuple[list[dict[str, Any]], list[tuple]]:
+    """Rows with the small groups of masked projects summed into "Other"."""
+    if not merge:
+        return rows, interviews
+    summed: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        group = merge.get((row["p_id"], row["grp"] or ""), row["grp"])
+        key = (row["kind"], row["p_id"], group, row["v_id"])
+        if key not in summed:
+            summed[key] = {**row, "grp": group}
+        else:
+            for name in ("tags", "present", "chars", "interviews"):
+                summed[key][name] = (summed[key][name] or 0) + (row[name] or 0)
+    moved = [
+        (i, p, merge.get((p, g or ""), g), length, words) for i, p, g, length, words in interviews
+    ]
+    return list(summed.values()), moved
+
+
 def comparison_build(
     filters: Filters,
     measure: str = MEASURE_PREVALENCE,
@@ -196,21 +220,29 @@ def comparison_build(
     threshold: int = 5,
     with_chars: bool | None = None,
 ) -> Comparison:
-    """Compute the comparison for the filters; hide small counts of `masked_project_ids`.
-
-    Disclosure control applies only when the figures describe groups of participants (a
-    breakdown or filter by role or attribute), as the README explains.
-    """
-    if with_chars is None:
-        with_chars = measure == MEASURE_COVERAGE
+    """Compute the comparison for the filters, as a reader who is an evaluator in
+    `masked_project_ids` may see it (see `disclosure`)."""
+    masked = frozenset(masked_project_ids) & set(filters.project_ids)
+    shown_filters = disclosure.evaluator_filters(filters, masked)
+    narrowing_off = shown_filters != filters
+    filters = shown_filters
     projects = list(
         ResearchProject.objects.filter(pk__in=filters.project_ids)
         .order_by("name")
         .values("id", "slug", "name")
     )
     values = scope_values([p["id"] for p in projects])
-    rows = comparison_rows(filters, with_chars=with_chars)
-    mask = filters.touches_participants
+    rows = comparison_rows(filters, with_chars=True)
+    interviews, per_interview = interview_rows(filters)
+    if filters.breakdown:
+        sizes = {
+            (r["p_id"], r["grp"] or ""): float(r["interviews"])
+            for r in rows
+            if r["kind"] == "column"
+        }
+        rows, interviews = _merge(
+            rows, interviews, disclosure.merged_groups(sizes, masked, threshold)
+        )
     columns: list[Column] = []
     groups: dict[int, set[str]] = {p["id"]: set() for p in projects}
     for row in rows:
@@ -228,13 +260,18 @@ def comparison_build(
                     short=short_name(project["name"]),
                     group=group,
                     group_label=_group_label(filters.breakdown, group),
-                    masked=mask and project["id"] in masked_project_ids,
+                    masked=project["id"] in masked,
                 )
             )
+    words: dict[str, float] = {}
+    for _, p_id, group, _, count in interviews:
+        key = column_key(p_id, group or "")
+        words[key] = words.get(key, 0.0) + float(count or 0)
     frame = measures_frame(
         rows,
         [{"id": v.id, "project_id": v.project_id} for v in values],
         [{"project_id": c.project_id, "group": c.group} for c in columns],
+        words,
     )
     comparison = Comparison(
         filters=filters,
@@ -244,9 +281,11 @@ def comparison_build(
         values=values,
         rows=[],
         frame=frame,
-        chi=stats.chi_square(frame),
+        narrowing_off=narrowing_off,
     )
     _fill_rows(comparison)
+    _suppress(comparison)
+    significance.tests_fill(comparison, interviews, per_interview)
     _fill_pairwise(comparison)
     return comparison
 
@@ -254,26 +293,24 @@ def comparison_build(
 def _fill_rows(comparison: Comparison) -> None:
     frame = comparison.frame.set_index(["v_id", "col"])
     interviews = comparison.frame.groupby("col")["interviews"].first()
-    residuals = comparison.chi.residuals if comparison.chi else pd.DataFrame()
     measure = comparison.measure
     for column in comparison.columns:
         column.interviews = float(interviews.get(column.key, 0.0))
+        column.hidden = column.masked and comparison.small(column.interviews)
     for value in comparison.values:
         cells = []
         for column in comparison.columns:
             data = frame.loc[(value.id, column.key)]
             cell = Cell(value=value, column=column, applies=bool(data["applies"]))
             if cell.applies:
-                cell.interviews_with = float(data["interviews_with"])
+                # Under the averaged rule an interview counts by the share of its coders who
+                # applied the value: the same rule as the prevalence.
+                cell.interviews_with = float(data["present"])
+                cell.people = float(data["interviews_with"])
                 cell.tags = float(data["tags"])
-                numerator = cell.interviews_with if measure == MEASURE_PREVALENCE else cell.tags
-                cell.suppressed = column.masked and (
-                    comparison.small(column.interviews) or comparison.small(numerator)
-                )
+                cell.suppressed = column.masked and (column.hidden or comparison.small(cell.people))
                 number = float(data[measure])
-                if cell.suppressed:
-                    cell.text = f"<{comparison.threshold}" if measure == MEASURE_COUNT else "–"
-                elif not math.isnan(number):
+                if not math.isnan(number):
                     cell.number = number
                     cell.text = measure_text(measure, number)
                     if measure == MEASURE_PREVALENCE:
@@ -282,98 +319,52 @@ def _fill_rows(comparison: Comparison) -> None:
                         cell.ci_sentence = stats.interval_sentence(
                             value.name, column.label, cell.ci_low, cell.ci_high
                         )
-                if value.id in residuals.index and column.key in residuals.columns:
-                    residual = float(residuals.at[value.id, column.key])
-                    if not math.isnan(residual):
-                        cell.residual = residual
-                        if abs(residual) >= stats.RESIDUAL_CUTOFF:
-                            cell.mark = "more" if residual > 0 else "fewer"
-                            cell.sentence = stats.residual_sentence(
-                                residual, value.name, column.label
-                            )
             cells.append(cell)
         comparison.rows.append((value, cells))
+
+
+def _suppress(comparison: Comparison) -> None:
+    """Hide what an evaluator may not see: primary cells, then their partners in each total."""
+    lines: list[list[Cell]] = []
+    by_project: dict[tuple[int, int], list[Cell]] = {}
+    by_column: dict[str, list[Cell]] = {}
+    for value, cells in comparison.rows:
+        for cell in cells:
+            if cell.applies and cell.column.masked:
+                by_project.setdefault((value.id, cell.column.project_id), []).append(cell)
+                by_column.setdefault(cell.column.key, []).append(cell)
+    if comparison.filters.breakdown:
+        # The unsplit table gives the project's total for the value.
+        lines.extend(by_project.values())
+    # A column's tags sum to its total, which the share of tags gives away.
+    lines.extend(by_column.values())
+    disclosure.suppress(lines, comparison.threshold)
+    for _, cells in comparison.rows:
+        for cell in cells:
+            if cell.suppressed:
+                cell.number = cell.ci_low = cell.ci_high = None
+                cell.text = disclosure.HIDDEN
+                cell.ci_text = cell.ci_sentence = ""
 
 
 def _fill_pairwise(comparison: Comparison) -> None:
     columns = {c.key: c for c in comparison.columns}
     names = {v.id: v.name for v in comparison.values}
-    suppressed = {
+    hidden = {
         (cell.value.id, cell.column.key)
         for _, cells in comparison.rows
         for cell in cells
-        if cell.suppressed or (cell.column.masked and comparison.small(cell.interviews_with))
+        if cell.suppressed
     }
-    for row in stats.pairwise_prevalence(comparison.frame):
-        if (row["v_id"], row["a"]) in suppressed or (row["v_id"], row["b"]) in suppressed:
-            continue
+    rows = [
+        row
+        for row in stats.pairwise_prevalence(comparison.frame)
+        if (row["v_id"], row["a"]) not in hidden and (row["v_id"], row["b"]) not in hidden
+    ]
+    stats.pairwise_adjust(rows)
+    for row in rows:
         a, b = columns[row["a"]], columns[row["b"]]
         row["value_name"] = names[row["v_id"]]
         row["label_a"], row["label_b"] = a.label, b.label
         row["sentence"] = stats.pairwise_sentence(row, names[row["v_id"]], a.label, b.label)
         comparison.pairwise.append(row)
-
-
-TABLE_HEADER = [
-    "project",
-    "group",
-    "value",
-    "value_scope",
-    "interviews_coded",
-    "excerpt_count",
-    "excerpts_per_interview",
-    "interviews_with_value",
-    "prevalence",
-    "prevalence_ci_low",
-    "prevalence_ci_high",
-    "share_of_tags",
-    "coverage",
-    "adjusted_residual",
-    "coder_rule",
-    "filters",
-]
-
-
-def table_rows(comparison: Comparison) -> list[list[Any]]:
-    """The comparison as rows for CSV/XLSX: every measure, with small counts hidden as "<5"."""
-    frame = comparison.frame.set_index(["v_id", "col"])
-    out: list[list[Any]] = []
-    threshold = f"<{comparison.threshold}"
-    for value, cells in comparison.rows:
-        for cell in cells:
-            column = cell.column
-            if not cell.applies:
-                continue
-            data = frame.loc[(value.id, column.key)]
-            hide = column.masked and comparison.small(column.interviews)
-            small_tags = column.masked and comparison.small(cell.tags)
-            small_with = column.masked and comparison.small(cell.interviews_with)
-
-            def num(x: float, hidden: bool) -> Any:
-                if hidden:
-                    return threshold
-                if math.isnan(x):
-                    return None
-                return int(x) if float(x).is_integer() else round(float(x), 6)
-
-            out.append(
-                [
-                    column.project_name,
-                    column.group_label,
-                    value.name,
-                    "shared" if value.framework else f"own value of {value.project_short}",
-                    num(column.interviews, hide),
-                    num(data[MEASURE_COUNT], hide or small_tags),
-                    num(data[MEASURE_PER_INTERVIEW], hide or small_tags),
-                    num(data["interviews_with"], hide or small_with),
-                    num(data[MEASURE_PREVALENCE], hide or small_with),
-                    num(data["ci_low"], hide or small_with),
-                    num(data["ci_high"], hide or small_with),
-                    num(data[MEASURE_SHARE], hide or small_tags),
-                    num(data[MEASURE_COVERAGE], hide),
-                    None if cell.residual is None else round(cell.residual, 4),
-                    comparison.filters.rule_text,
-                    comparison.filters.description,
-                ]
-            )
-    return out

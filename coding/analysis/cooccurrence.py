@@ -44,16 +44,27 @@ def cooccurrence_matrices(filters: Filters) -> list[Cooccurrence]:
 
 
 def cooccurrence_build(
-    filters: Filters, *, masked_project_ids: frozenset[int], threshold: int
+    filters: Filters,
+    *,
+    masked_project_ids: frozenset[int],
+    threshold: int,
+    hidden: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[Cooccurrence]:
-    """The matrices as this reader may see them, with their table rows and charts."""
+    """The matrices as this reader may see them, with their table rows and charts.
+
+    In a project where the reader is an evaluator, a value hidden in the table (`hidden`:
+    (project, value) cells) is hidden here too, and so is any small count of pairs.
+    """
     items = cooccurrence_matrices(filters)
     for item in items:
-        if filters.touches_participants and item.project.pk in masked_project_ids:
-            # Small counts of participant groups are hidden from evaluators, as on the table.
-            item.matrix = disclosure.mask_matrix(item.matrix, threshold)
+        if item.project.pk in masked_project_ids:
+            gone = [(item.project.pk, v.id) in hidden for v in item.values]
+            item.matrix = [
+                [None if gone[i] or gone[j] else x for j, x in enumerate(row)]
+                for i, row in enumerate(disclosure.mask_matrix(item.matrix, threshold))
+            ]
         item.rows = [
-            (v, [f"<{threshold}" if x is None else f"{x:,.0f}" for x in r])
+            (v, [disclosure.HIDDEN if x is None else f"{x:,.0f}" for x in r])
             for v, r in zip(item.values, item.matrix, strict=True)
         ]
         # charts escapes every name it writes, so the SVG can go into a page as it is.

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from openpyxl import Workbook
@@ -19,8 +21,17 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..audit import audit_record
 from ..models import AuditEvent
-from .comparison import TABLE_HEADER, Comparison, table_rows
+from . import disclosure
+from .comparison import Comparison, comparison_build
 from .filters import Filters
+from .measures import (
+    MEASURE_COUNT,
+    MEASURE_COVERAGE,
+    MEASURE_PER_1000_WORDS,
+    MEASURE_PER_INTERVIEW,
+    MEASURE_PREVALENCE,
+    MEASURE_SHARE,
+)
 from .queries import kept_tags
 
 CSV = "csv"
@@ -49,6 +60,84 @@ EXCERPT_HEADER = [
     "coder_rule",
     "filters",
 ]
+
+
+TABLE_HEADER = [
+    "project",
+    "group",
+    "value",
+    "value_scope",
+    "interviews_coded",
+    "excerpt_count",
+    "excerpts_per_interview",
+    "excerpts_per_1000_words",
+    "interviews_with_value",
+    "prevalence",
+    "prevalence_ci_low",
+    "prevalence_ci_high",
+    "share_of_tags",
+    "coverage",
+    "stands_out",
+    "stands_out_adjusted_p",
+    "coder_rule",
+    "filters",
+]
+# Evaluators' excerpt files leave out who said it: no pseudonym, role or mode.
+EVALUATOR_EXCERPT_HEADER = [
+    name for name in EXCERPT_HEADER if name not in ("participant", "participant_role", "mode")
+]
+
+
+def _number(x: float) -> Any:
+    if math.isnan(x):
+        return None
+    return int(x) if float(x).is_integer() else round(float(x), 6)
+
+
+def table_rows(comparison: Comparison) -> list[list[Any]]:
+    """The comparison as rows for CSV/XLSX: every measure, hidden cells hidden in every one.
+
+    "stands_out" is the mark of the measure shown on the page when the file was made.
+    """
+    frame = comparison.frame.set_index(["v_id", "col"])
+    out: list[list[Any]] = []
+    for value, cells in comparison.rows:
+        for cell in cells:
+            column = cell.column
+            if not cell.applies:
+                continue
+            data = frame.loc[(value.id, column.key)]
+            figures = [
+                data[MEASURE_COUNT],
+                data[MEASURE_PER_INTERVIEW],
+                data[MEASURE_PER_1000_WORDS],
+                data["present"],
+                data[MEASURE_PREVALENCE],
+                data["ci_low"],
+                data["ci_high"],
+                data[MEASURE_SHARE],
+                data[MEASURE_COVERAGE],
+            ]
+            shown = (
+                [disclosure.HIDDEN] * len(figures)
+                if cell.suppressed
+                else [_number(float(x)) for x in figures]
+            )
+            out.append(
+                [
+                    column.project_name,
+                    column.group_label,
+                    value.name,
+                    "shared" if value.framework else f"own value of {value.project_short}",
+                    disclosure.HIDDEN if column.hidden else _number(column.interviews),
+                    *shown,
+                    cell.mark,
+                    None if cell.p is None else round(cell.p, 6),
+                    comparison.filters.rule_text,
+                    comparison.filters.description,
+                ]
+            )
+    return out
 
 
 def export_audit(
@@ -148,19 +237,37 @@ def table_sheets(comparison: Comparison) -> list[tuple[str, list[str], Iterable[
     ]
 
 
-def excerpt_rows(filters: Filters) -> Iterator[list[Any]]:
-    """One row per excerpt and value under the filters and coder rule, read in chunks."""
+def excerpt_rows(
+    filters: Filters,
+    *,
+    hidden: frozenset[tuple[int, int]] = frozenset(),
+    anonymous: bool = False,
+) -> Iterator[list[Any]]:
+    """One row per excerpt and value under the filters and coder rule, read in chunks.
+
+    `hidden`: (project, value) cells an evaluator may not see, whose excerpts stay out.
+    `anonymous`: leave out the pseudonym, role and mode (evaluators' files).
+    """
     rule, description = filters.rule_text, filters.description
+    tags = kept_tags(filters)
+    for project_id, value_id in sorted(hidden):
+        tags = tags.exclude(excerpt__interview__project_id=project_id, value_id=value_id)
+    who = (
+        []
+        if anonymous
+        else [
+            "excerpt__interview__participant__pseudonym",
+            "excerpt__interview__participant__role",
+            "excerpt__interview__mode",
+        ]
+    )
     rows = (
-        kept_tags(filters)
-        .order_by("excerpt_id", "value_id")
+        tags.order_by("excerpt_id", "value_id")
         .values_list(
             "excerpt_id",
             "excerpt__interview__project__name",
             "excerpt__interview_id",
-            "excerpt__interview__participant__pseudonym",
-            "excerpt__interview__participant__role",
-            "excerpt__interview__mode",
+            *who,
             "excerpt__coder__username",
             "value__name",
             "excerpt__start",
@@ -174,8 +281,45 @@ def excerpt_rows(filters: Filters) -> Iterator[list[Any]]:
         yield [*row, rule, description]
 
 
-def excerpt_sheets(filters: Filters) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
+def excerpt_sheets(
+    filters: Filters,
+    *,
+    hidden: frozenset[tuple[int, int]] = frozenset(),
+    anonymous: bool = False,
+) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
+    header = EVALUATOR_EXCERPT_HEADER if anonymous else EXCERPT_HEADER
     return [
-        ("Excerpts", EXCERPT_HEADER, excerpt_rows(filters)),
+        ("Excerpts", header, excerpt_rows(filters, hidden=hidden, anonymous=anonymous)),
         ("About", ["item", "detail"], about_rows(filters, "excerpts")),
     ]
+
+
+def hidden_cells(comparison: Comparison) -> frozenset[tuple[int, int]]:
+    """(project, value) cells hidden from this reader."""
+    return frozenset(
+        (cell.column.project_id, cell.value.id)
+        for _, cells in comparison.rows
+        for cell in cells
+        if cell.suppressed
+    )
+
+
+def excerpt_export(
+    filters: Filters, *, masked_project_ids: frozenset[int] = frozenset(), threshold: int = 5
+) -> tuple[list[str], Iterator[list[Any]], list[tuple[str, list[str], Iterable[Iterable[Any]]]]]:
+    """Header, rows and sheets of the excerpt file, as this reader may have it.
+
+    An evaluator's file follows the unsplit table they can see: narrowing filters off, no
+    excerpts behind a hidden cell, and nothing that says who the participant is.
+    """
+    masked = frozenset(masked_project_ids) & set(filters.project_ids)
+    if not masked:
+        return EXCERPT_HEADER, excerpt_rows(filters), excerpt_sheets(filters)
+    shown = disclosure.evaluator_filters(replace(filters, breakdown=""), masked)
+    comparison = comparison_build(shown, masked_project_ids=masked, threshold=threshold)
+    hidden = hidden_cells(comparison)
+    return (
+        EVALUATOR_EXCERPT_HEADER,
+        excerpt_rows(shown, hidden=hidden, anonymous=True),
+        excerpt_sheets(shown, hidden=hidden, anonymous=True),
+    )

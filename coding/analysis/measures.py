@@ -15,6 +15,7 @@ MEASURE_PER_INTERVIEW = "per_interview"
 MEASURE_PREVALENCE = "prevalence"
 MEASURE_SHARE = "share"
 MEASURE_COVERAGE = "coverage"
+MEASURE_PER_1000_WORDS = "per_1000_words"
 
 # name -> (label, plain explanation)
 MEASURES: dict[str, tuple[str, str]] = {
@@ -26,6 +27,11 @@ MEASURES: dict[str, tuple[str, str]] = {
     MEASURE_PER_INTERVIEW: (
         "Excerpts per interview",
         "Excerpts tagged with the value, divided by the number of interviews coded.",
+    ),
+    MEASURE_PER_1000_WORDS: (
+        "Excerpts per 1,000 words",
+        "Excerpts tagged with the value for every 1,000 words of the interviews coded (words "
+        "counted per interview), so long and short interviews weigh alike.",
     ),
     MEASURE_SHARE: (
         "Share of tags",
@@ -56,6 +62,27 @@ def wilson_interval(successes: float, n: float, z: float = Z95) -> tuple[float, 
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def number_text(x: float, digits: int = 1) -> str:
+    """A count that may be fractional (averaged over coders): 12, 12.5."""
+    if math.isnan(x):
+        return "–"
+    if abs(x - round(x)) < 1e-9:
+        return f"{round(x):,}"
+    return f"{x:,.{digits}f}"
+
+
+def measure_text(measure: str, x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if measure == MEASURE_PREVALENCE:
+        return f"{x * 100:.0f}%"
+    if measure in (MEASURE_SHARE, MEASURE_COVERAGE):
+        return f"{x * 100:.1f}%"
+    if measure in (MEASURE_PER_INTERVIEW, MEASURE_PER_1000_WORDS):
+        return f"{x:.2f}"
+    return number_text(x)
+
+
 def column_key(project_id: int, group: str) -> str:
     return f"{project_id}:{group or ''}"
 
@@ -64,10 +91,12 @@ def measures_frame(
     rows: list[dict[str, Any]],
     values: list[dict[str, Any]],
     columns: list[dict[str, Any]],
+    words: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """One row per column and value, with every measure.
 
     `values`: dicts with id, project_id (None for the shared framework), name, slug, colour.
+    `words`: words of the interviews coded per column key.
     `columns`: dicts with project_id and group, in display order (a project with nothing coded
     still gets a column, with no interviews). A value of one project has no figures (NaN) in
     the columns of other projects: it is not in their codebook.
@@ -121,6 +150,8 @@ def measures_frame(
     frame[MEASURE_COUNT] = frame["tags"]
     frame[MEASURE_PER_INTERVIEW] = frame["tags"] / n
     frame[MEASURE_PREVALENCE] = frame["present"] / n
+    frame["words"] = frame["col"].map(words or {}).fillna(0.0).astype(float)
+    frame[MEASURE_PER_1000_WORDS] = frame["tags"] * 1000 / frame["words"].where(frame["words"] > 0)
     frame[MEASURE_SHARE] = frame["tags"] / frame["tags_total"].where(frame["tags_total"] > 0)
     frame[MEASURE_COVERAGE] = frame["chars"] / frame["length"].where(frame["length"] > 0)
     pairs = zip(frame["present"], frame["interviews"], strict=True)

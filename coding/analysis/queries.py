@@ -67,8 +67,9 @@ def _keep_ctes(rule: str, source: str) -> str:
     )"""
 
 
-def _tally_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+def _tally_source(filters: Filters, *, with_words: bool = False) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters of the tallies in scope: one row per interview, coder and value."""
+    extra = {"words": F("interview__word_count")} if with_words else {}
     qs = (
         apply_filters(
             ValueTally.objects.filter(interview__project_id__in=filters.project_ids),
@@ -90,6 +91,7 @@ def _tally_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
             vk=F("value_coders"),
             prim=F("is_primary"),
             first_row=F("is_first_row"),
+            **extra,
         )
     )
     sql, params = qs.query.sql_with_params()
@@ -116,10 +118,41 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
     base, params = _tally_source(filters)
     if len(filters.coder_ids) <= 1:
         return _fetch(*_precounted_sql(filters.rule, base, params, bool(filters.coder_ids)))
-    one = filters.rule == RULE_ONE
-    # Joins are between an aggregate of tens of thousands of rows and one of an interview
-    # each, so the database can hash them; the one-coder rule keeps the coder who made the
-    # interview's earliest excerpt.
+    sql = f"""
+    WITH {_general_ctes(filters.rule, base)}
+    SELECT 'cell' AS kind, ik.p_id, ik.grp, iv.v_id,
+           SUM(CAST(iv.n AS {FLOAT}) / {_k(filters.rule)}) AS tags,
+           SUM(CAST(iv.applied AS {FLOAT}) / {_k(filters.rule)}) AS present,
+           SUM(CAST(iv.chars AS {FLOAT}) / {_k(filters.rule)}) AS chars,
+           COUNT(*) AS interviews
+    FROM iv JOIN ik ON ik.i_id = iv.i_id {_agreed(filters.rule)}
+    GROUP BY ik.p_id, ik.grp, iv.v_id
+    UNION ALL
+    SELECT 'column' AS kind, p_id, grp, NULL AS v_id, 0 AS tags, 0 AS present,
+           SUM(length) AS chars, COUNT(*) AS interviews
+    FROM ik
+    GROUP BY p_id, grp
+    """
+    return _fetch(sql, params)
+
+
+def _k(rule: str) -> str:
+    """The number of coders an interview's figures are divided by under the rule."""
+    return "1" if rule == RULE_ONE else "ik.k"
+
+
+def _agreed(rule: str) -> str:
+    return f"WHERE iv.applied = {_k(rule)}" if rule == RULE_AGREED else ""
+
+
+def _general_ctes(rule: str, base: str) -> str:
+    """CTEs over `icv` (the tallies in scope) when several coders are chosen in the filters.
+
+    Joins are between an aggregate of tens of thousands of rows and one of an interview each,
+    so the database can hash them; the one-coder rule keeps the coder who made the
+    interview's earliest excerpt. `ik`: one row per interview; `iv`: per interview and value.
+    """
+    one = rule == RULE_ONE
     primary = (
         """, pc AS (
             SELECT icv.i_id, MIN(icv.c_id) AS c_id
@@ -129,10 +162,7 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
         else ""
     )
     primary_join = "JOIN pc ON pc.i_id = icv.i_id AND pc.c_id = icv.c_id" if one else ""
-    k = "1" if one else "ik.k"
-    agreed = f"WHERE iv.applied = {k}" if filters.rule == RULE_AGREED else ""
-    sql = f"""
-    WITH icv AS ({base}),
+    return f"""icv AS ({base}),
     ic AS (SELECT DISTINCT i_id, c_id FROM icv),
     ick AS (SELECT i_id, COUNT(*) AS k FROM ic GROUP BY i_id),
     ik AS (
@@ -145,21 +175,7 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
         SELECT icv.i_id, icv.v_id, SUM(icv.n) AS n, COUNT(*) AS applied, SUM(icv.ch) AS chars
         FROM icv {primary_join}
         GROUP BY icv.i_id, icv.v_id
-    )
-    SELECT 'cell' AS kind, ik.p_id, ik.grp, iv.v_id,
-           SUM(CAST(iv.n AS {FLOAT}) / {k}) AS tags,
-           SUM(CAST(iv.applied AS {FLOAT}) / {k}) AS present,
-           SUM(CAST(iv.chars AS {FLOAT}) / {k}) AS chars,
-           COUNT(*) AS interviews
-    FROM iv JOIN ik ON ik.i_id = iv.i_id {agreed}
-    GROUP BY ik.p_id, ik.grp, iv.v_id
-    UNION ALL
-    SELECT 'column' AS kind, p_id, grp, NULL AS v_id, 0 AS tags, 0 AS present,
-           SUM(length) AS chars, COUNT(*) AS interviews
-    FROM ik
-    GROUP BY p_id, grp
-    """
-    return _fetch(sql, params)
+    )"""
 
 
 def _precounted_sql(
@@ -209,6 +225,58 @@ def _precounted_sql(
     GROUP BY t.p_id, t.grp
     """
     return sql, params + params
+
+
+def interview_rows(filters: Filters) -> tuple[list[tuple], list[tuple]]:
+    """The figures per interview under the coder rule, for tests with the interview as unit.
+
+    Returns (interviews, cells): interviews as (interview, project, group, characters, words),
+    one per interview coded in scope; cells as (interview, value, excerpts, presence, coded
+    characters), each divided by the coders the interview is averaged over, as in
+    `comparison_rows`.
+    """
+    if not filters.project_ids:
+        return [], []
+    # `comparison_rows` has just brought the tallies up to date.
+    base, params = _tally_source(filters, with_words=True)
+    interviews_sql = f"""
+        SELECT DISTINCT 0 AS kind, t.i_id, t.p_id, t.grp, CAST(t.len_ AS {FLOAT}),
+               CAST(t.words AS {FLOAT}) FROM ({base}) t"""
+    if len(filters.coder_ids) > 1:
+        k = _k(filters.rule)
+        sql = f"""
+        WITH {_general_ctes(filters.rule, base)}
+        SELECT DISTINCT 0 AS kind, icv.i_id, icv.p_id, icv.grp, CAST(icv.len_ AS {FLOAT}),
+               CAST(icv.words AS {FLOAT}) FROM icv
+        UNION ALL
+        SELECT 1 AS kind, iv.i_id, iv.v_id, CAST(iv.n AS {FLOAT}) / {k},
+               CAST(iv.applied AS {FLOAT}) / {k}, CAST(iv.chars AS {FLOAT}) / {k}
+        FROM iv JOIN ik ON ik.i_id = iv.i_id {_agreed(filters.rule)}
+        """
+        all_params = params
+    else:
+        if filters.coder_ids:
+            where, div = "", "1"
+        elif filters.rule == RULE_ONE:
+            where, div = "WHERE t.prim", "1"
+        elif filters.rule == RULE_AGREED:
+            where, div = "WHERE t.vk = t.k", "t.k"
+        else:
+            where, div = "", "t.k"
+        cells_sql = f"""
+        SELECT 1 AS kind, t.i_id, t.v_id, SUM(CAST(t.n AS {FLOAT}) / {div}),
+               SUM(1 / CAST({div} AS {FLOAT})), SUM(CAST(t.ch AS {FLOAT}) / {div})
+        FROM ({base}) t {where}
+        GROUP BY t.i_id, t.v_id
+        """
+        sql, all_params = f"{interviews_sql} UNION ALL {cells_sql}", params + params
+    with connection.cursor() as cursor:
+        # One round trip: interview rows (kind 0) and cell rows (kind 1) share six columns.
+        cursor.execute(sql, all_params)
+        rows = cursor.fetchall()
+    interviews = [row[1:] for row in rows if row[0] == 0]
+    cells = [row[1:] for row in rows if row[0] == 1]
+    return interviews, cells
 
 
 def _fetch(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -273,3 +341,13 @@ def cooccurrence_rows(filters: Filters) -> list[dict[str, Any]]:
         cursor.execute(sql, params)
         names = [col[0] for col in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def cell_tags(filters: Filters, value_id: int, project_id: int, group: str) -> QuerySet:
+    """The tags behind one cell of the comparison, in reading order, for the drill-down."""
+    tags = kept_tags(filters).filter(value_id=value_id, excerpt__interview__project_id=project_id)
+    if filters.breakdown:
+        tags = tags.alias(cell_group=group_expression(filters)).filter(cell_group=group or None)
+    return tags.select_related(
+        "excerpt__interview__participant", "excerpt__interview__project", "excerpt__coder"
+    ).order_by("excerpt__interview_id", "excerpt__start", "excerpt_id")

@@ -1,24 +1,24 @@
-"""Tests on the value-by-project table, each with a sentence for readers who are not statisticians.
+"""Prevalence compared two columns at a time, each with a sentence for readers who are not
+statisticians.
 
-Chi-square test of independence (scipy) with Cramér's V, adjusted standardised residuals per
-cell, a warning for small expected counts, and pairwise comparisons of prevalence (two-proportion
-z-tests, Holm-adjusted, with Newcombe's interval for the difference).
+The difference in prevalence gets Newcombe's interval (built from two Wilson intervals, which
+keep their coverage in small groups) at the Bonferroni level for the number of comparisons
+made, and the p-value is the one that interval implies, so "unlikely to be chance" and "the
+interval leaves out 0" always go together. The tests across all columns live in `inference`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .measures import MEASURE_PREVALENCE, pivot, wilson_interval
+from . import inference
+from .measures import MEASURE_PREVALENCE, Z95, pivot, wilson_interval
 
-RESIDUAL_CUTOFF = 1.96  # |adjusted residual| above this: the cell differs at about the 5% level
 ALPHA = 0.05
 
 
@@ -32,131 +32,16 @@ def pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
-@dataclass
-class ChiSquare:
-    chi2: float
-    dof: int
-    p: float
-    n: float
-    cramers_v: float
-    expected: pd.DataFrame
-    residuals: pd.DataFrame
-    small_expected: int  # cells with an expected count below 5
-    cells: int
-    excluded_values: list[int] = field(default_factory=list)
-
-    @property
-    def warning(self) -> str:
-        if not self.small_expected:
-            return ""
-        below_one = int((self.expected.to_numpy() < 1).sum())
-        return (
-            f"{self.small_expected} of {self.cells} cells have an expected count below 5"
-            + (f" ({below_one} below 1)" if below_one else "")
-            + ": the test is less reliable. Read it with care, or combine groups or widen the "
-            "filters."
-        )
-
-    @property
-    def sentence(self) -> str:
-        if self.p < ALPHA:
-            return (
-                "The values are spread differently across these columns than chance alone "
-                f"would easily produce ({p_text(self.p)}): it is unlikely that the projects "
-                "use the values in the same proportions."
-            )
-        return (
-            "The differences in how the values are spread across these columns could well be "
-            f"chance ({p_text(self.p)}): this test does not show the projects differ."
-        )
-
-    @property
-    def effect_label(self) -> str:
-        # Cohen's thresholds for V, scaled by the smaller side of the table.
-        k = min(self.expected.shape) - 1
-        v = self.cramers_v * math.sqrt(max(k, 1))
-        if v < 0.1:
-            return "negligible"
-        if v < 0.3:
-            return "small"
-        if v < 0.5:
-            return "moderate"
-        return "large"
-
-    @property
-    def effect_sentence(self) -> str:
-        return (
-            f"The size of the difference is {self.effect_label} (Cramér's V = "
-            f"{self.cramers_v:.2f}, where 0 means the same mix of values everywhere and 1 means "
-            "each value belongs to one column only)."
-        )
+holm = inference.holm
 
 
-def chi_square(frame: pd.DataFrame) -> ChiSquare | None:
-    """Chi-square test of independence on the tag counts of the shared values by column.
-
-    A project's own values (such as trust) are left out: they cannot occur elsewhere, so they
-    would make any comparison look different. Empty rows and columns are dropped. Returns None
-    when fewer than two rows or columns remain.
-    """
-    shared = frame[frame["framework"]]
-    table = pivot(shared, "count").fillna(0.0)
-    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
-    excluded = sorted(set(frame.loc[~frame["framework"], "v_id"]))
-    if table.shape[0] < 2 or table.shape[1] < 2:
-        return None
-    observed = table.to_numpy(dtype=float)
-    chi2, p, dof, expected = sps.chi2_contingency(observed, correction=False)
-    n = observed.sum()
-    k = min(observed.shape) - 1
-    row = observed.sum(axis=1, keepdims=True) / n
-    col = observed.sum(axis=0, keepdims=True) / n
-    residuals = (observed - expected) / np.sqrt(expected * (1 - row) * (1 - col))
-    return ChiSquare(
-        chi2=float(chi2),
-        dof=int(dof),
-        p=float(p),
-        n=float(n),
-        cramers_v=float(math.sqrt(chi2 / (n * k))) if n and k else 0.0,
-        expected=pd.DataFrame(expected, index=table.index, columns=table.columns),
-        residuals=pd.DataFrame(residuals, index=table.index, columns=table.columns),
-        small_expected=int((expected < 5).sum()),
-        cells=int(expected.size),
-        excluded_values=excluded,
-    )
-
-
-def residual_sentence(residual: float, value_name: str, column_label: str) -> str:
-    if residual >= RESIDUAL_CUTOFF:
-        return (
-            f"{value_name} is tagged more often in {column_label} than if all columns were "
-            f"alike (adjusted residual {residual:+.1f})."
-        )
-    if residual <= -RESIDUAL_CUTOFF:
-        return (
-            f"{value_name} is tagged less often in {column_label} than if all columns were "
-            f"alike (adjusted residual {residual:+.1f})."
-        )
-    return ""
-
-
-def holm(p_values: list[float]) -> list[float]:
-    """Holm's step-down adjustment of p-values for several comparisons."""
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    adjusted = [0.0] * m
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p_values[i]))
-        adjusted[i] = running
-    return adjusted
-
-
-def newcombe_interval(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
-    """95% interval for p1 - p2 from the two Wilson intervals (Newcombe's method 10)."""
+def newcombe_interval(
+    x1: float, n1: float, x2: float, n2: float, z: float = Z95
+) -> tuple[float, float]:
+    """Interval for p1 - p2 from the two Wilson intervals (Newcombe's method 10)."""
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1)
-    l2, u2 = wilson_interval(x2, n2)
+    l1, u1 = wilson_interval(x1, n1, z)
+    l2, u2 = wilson_interval(x2, n2, z)
     d = p1 - p2
     return (
         d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
@@ -164,22 +49,11 @@ def newcombe_interval(x1: float, n1: float, x2: float, n2: float) -> tuple[float
     )
 
 
-def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float:
-    """Two-sided p-value of the pooled two-proportion z-test."""
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    z = (x1 / n1 - x2 / n2) / se
-    # erfc(|z|/√2) is the two-sided normal tail, 2·sf(|z|), without scipy's per-call overhead.
-    return math.erfc(abs(z) / math.sqrt(2))
-
-
 def pairwise_prevalence(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Compare prevalence between projects, two at a time, for every value both have.
+    """Prevalence of every value two columns at a time, for the columns that both have it.
 
     With columns split into groups, a group is compared with the same group of the other
-    projects. P-values are adjusted together (Holm) for the number of comparisons made.
+    projects. `pairwise_adjust` then adds the intervals and decisions.
     """
     present = pivot(frame, "present").to_dict()
     n = pivot(frame, "interviews").to_dict()
@@ -197,39 +71,91 @@ def pairwise_prevalence(frame: pd.DataFrame) -> list[dict[str, Any]]:
             if not (known[a][v_id] and known[b][v_id]):
                 continue
             x1, n1, x2, n2 = present[a][v_id], n[a][v_id], present[b][v_id], n[b][v_id]
-            low, high = newcombe_interval(x1, n1, x2, n2)
             results.append(
                 {
                     "v_id": v_id,
                     "a": a,
                     "b": b,
+                    "x_a": x1,
+                    "n_a": n1,
+                    "x_b": x2,
+                    "n_b": n2,
                     "p_a": x1 / n1,
                     "p_b": x2 / n2,
                     "diff": x1 / n1 - x2 / n2,
-                    "diff_low": low,
-                    "diff_high": high,
-                    "p": two_proportion_p(x1, n1, x2, n2),
                 }
             )
-    for row, adjusted in zip(results, holm([r["p"] for r in results]), strict=True):
-        row["p_adjusted"] = adjusted
-        row["differs"] = adjusted < ALPHA
     return results
 
 
+def _crossing(x1: float, n1: float, x2: float, n2: float) -> float:
+    """The z at which Newcombe's interval for p1 - p2 just reaches 0 (0 when p1 = p2)."""
+    if abs(x1 / n1 - x2 / n2) < 1e-12:
+        return 0.0
+
+    def excludes(z: float) -> bool:
+        low, high = newcombe_interval(x1, n1, x2, n2, z)
+        return low > 0 or high < 0
+
+    if not excludes(1e-9):
+        return 0.0
+    low, high = 1e-9, 1.0
+    while excludes(high) and high < 64:
+        low, high = high, high * 2
+    if excludes(high):
+        return high
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if excludes(middle) else (low, middle)
+    return low
+
+
+def pairwise_adjust(rows: list[dict[str, Any]]) -> None:
+    """Intervals at the Bonferroni level for len(rows) comparisons, and the p-values they imply.
+
+    A comparison "differs" exactly when its adjusted interval leaves out 0, which is exactly
+    when its adjusted p-value is below 0.05.
+    """
+    m = max(len(rows), 1)
+    z = float(sps.norm.isf(ALPHA / (2 * m)))
+    for row in rows:
+        x1, n1, x2, n2 = row["x_a"], row["n_a"], row["x_b"], row["n_b"]
+        row["diff_low"], row["diff_high"] = newcombe_interval(x1, n1, x2, n2, z)
+        row["level"] = 1 - ALPHA / m
+        row["p"] = float(2 * sps.norm.sf(_crossing(x1, n1, x2, n2)))
+        row["p_adjusted"] = min(1.0, row["p"] * m)
+        row["differs"] = row["diff_low"] > 0 or row["diff_high"] < 0
+        row["gap_text"] = points(abs(row["diff"])).lstrip("+")
+        low, high = row["diff_low"], row["diff_high"]
+        if row["diff"] < 0:  # read as "higher minus lower"
+            low, high = -high, -low
+        row["interval_text"] = f"{points(low)} to {points(high)}"
+
+
+def points(x: float) -> str:
+    """Percentage points with a sign, and never "-0"."""
+    whole = round(x * 100)
+    return "0" if whole == 0 else f"{whole:+d}"
+
+
+def level_text(level: float) -> str:
+    return f"{level * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
 def pairwise_sentence(row: dict[str, Any], value_name: str, label_a: str, label_b: str) -> str:
-    gap = abs(row["diff"]) * 100
+    """The comparison in words, the higher column first and the interval the same way round."""
     higher, lower = (label_a, label_b) if row["diff"] >= 0 else (label_b, label_a)
-    interval = f"{row['diff_low'] * 100:+.0f} to {row['diff_high'] * 100:+.0f} points"
+    gap = row["gap_text"]
+    interval = f"{level_text(row['level'])} interval {row['interval_text']} points"
     if row["differs"]:
         return (
             f"{value_name} comes up in more of the interviews in {higher} than in {lower} "
-            f"({gap:.0f} points more; 95% interval {interval}); a gap this size is unlikely to "
-            f"be chance (adjusted {p_text(row['p_adjusted'])})."
+            f"({gap} points more; {interval}); a gap this size is unlikely to be chance "
+            f"(adjusted {p_text(row['p_adjusted'])})."
         )
     return (
-        f"{value_name}: the {gap:.0f}-point gap between {label_a} and {label_b} could be chance "
-        f"(95% interval {interval}, adjusted {p_text(row['p_adjusted'])})."
+        f"{value_name}: the {gap}-point gap between {higher} and {lower} could be chance "
+        f"({interval}, adjusted {p_text(row['p_adjusted'])})."
     )
 
 

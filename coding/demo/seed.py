@@ -42,37 +42,44 @@ DEMO_EVALUATOR = "erin"
 class SeedResult:
     created_interviews: int
     created_excerpts: int
-    passwords: dict[str, str]
+    passwords: dict[str, str]  # only the passwords set by this run: new users, or a reset
 
 
-def _demo_user(username: str, password: str, *, staff: bool = False) -> Any:
+def _demo_user(
+    username: str, *, staff: bool, password: str | None, reset: bool
+) -> tuple[Any, str | None]:
+    """The demo user, with the password set now (None when the user keeps theirs)."""
     user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(
+    user, created = user_model.objects.get_or_create(
         username=username,
         defaults={"first_name": username.capitalize(), "is_staff": staff, "is_superuser": staff},
     )
-    user.set_password(password)
+    if not (created or reset or password):
+        return user, None
+    new_password = password or secrets.token_urlsafe(9)
+    user.set_password(new_password)
     user.save(update_fields=["password"])
-    return user
+    return user, new_password
 
 
 @transaction.atomic
-def demo_seed(*, password: str | None = None) -> SeedResult:
-    """Create what is missing of the demo data and set fresh passwords on the demo users."""
+def demo_seed(*, password: str | None = None, reset_passwords: bool = False) -> SeedResult:
+    """Create what is missing of the demo data and its users.
+
+    Existing demo users keep their passwords (a new run of `make run` must not sign anyone out
+    of the demo) unless `reset_passwords`, or `password` gives them all the one given.
+    """
     fixture = codebook_fixture()
     passwords: dict[str, str] = {}
-
-    def new_password() -> str:
-        return password or secrets.token_urlsafe(9)
-
-    passwords[DEMO_ADMIN] = new_password()
-    admin = _demo_user(DEMO_ADMIN, passwords[DEMO_ADMIN], staff=True)
-    coders = []
-    for name in DEMO_PEER_RESEARCHERS:
-        passwords[name] = new_password()
-        coders.append(_demo_user(name, passwords[name]))
-    passwords[DEMO_EVALUATOR] = new_password()
-    evaluator = _demo_user(DEMO_EVALUATOR, passwords[DEMO_EVALUATOR])
+    users = {}
+    for name in (DEMO_ADMIN, *DEMO_PEER_RESEARCHERS, DEMO_EVALUATOR):
+        users[name], new_password = _demo_user(
+            name, staff=name == DEMO_ADMIN, password=password, reset=reset_passwords
+        )
+        if new_password is not None:
+            passwords[name] = new_password
+    admin, evaluator = users[DEMO_ADMIN], users[DEMO_EVALUATOR]
+    coders = [users[name] for name in DEMO_PEER_RESEARCHERS]
 
     framework_values_load(CodebookValue)
     created_interviews = created_excerpts = 0

@@ -34,6 +34,11 @@ ZIP_BOMB = (
 TOO_LARGE_UNPACKED = (
     "The files unpack to {size}, more than the limit of {limit}. Split the batch into smaller ones."
 )
+READING_STOPPED = (
+    "Reading stopped at {limit}: the files unpack to more than one batch may. Split the batch "
+    "into smaller ones."
+)
+DAMAGED_MEMBER = "{file} is damaged inside the zip and cannot be unpacked. Make the zip again."
 TOO_MANY_FILES = "The batch holds {count} files, more than the limit of {limit}. Split it up."
 TOO_MANY_ROWS = "The manifest has {count} rows, more than the limit of {limit}. Split it up."
 NO_MANIFEST = (
@@ -183,4 +188,6 @@ def refusal_for(exc: ArchiveTooLarge, source: str) -> str:
     if exc.kind == MEMBER:
         size = human_size(exc.size) if exc.size >= 0 else "more"
         return FILE_TOO_LARGE.format(file=exc.member, size=size, limit=human_size(exc.limit))
+    if exc.size < 0:
+        return READING_STOPPED.format(limit=human_size(exc.limit))
     return TOO_LARGE_UNPACKED.format(size=human_size(exc.size), limit=human_size(exc.limit))

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from .. import archives
-from ..archives import ArchiveTooLarge, Limits
+from ..archives import ArchiveDamaged, ArchiveTooLarge, Limits
 from . import problems as msg
 from .manifest import MANIFEST_NAMES, NAMES_FILE, TABLE_SUFFIXES, Manifest, parse_manifest
 from .problems import (
@@ -82,6 +82,8 @@ class BatchSource:
     def __init__(self, name: str, limits: Limits) -> None:
         self.name = name
         self.limits = limits
+        # Bytes actually read from the batch, all files together (a zip narrows it further).
+        self.budget = archives.Budget(limit=limits.max_total_size)
         self.problems: list[Problem] = []
         self._sizes: dict[str, int] = {}  # path in the batch (NFC, "/") -> size
         self._base = ""  # folder of the manifest inside the batch, "" or "folder/"
@@ -129,20 +131,30 @@ class BatchSource:
             self._folded.setdefault(path.casefold(), []).append(path)
 
     def _read_capped(self, path: str) -> bytes:
+        """Read one file within its limit and the batch's budget (checked before reading)."""
         try:
-            if self._sizes[path] > self.limits.max_file_size:  # refused before it is opened
-                raise ArchiveTooLarge(
-                    archives.MEMBER,
-                    member=path,
-                    size=self._sizes[path],
-                    limit=self.limits.max_file_size,
-                )
-            with self._open(path) as handle:
+            with self._open_checked(path) as handle:
                 return archives.read_capped(
-                    handle, member=path, declared=self._sizes[path], limit=self.limits.max_file_size
+                    handle,
+                    member=path,
+                    declared=self._sizes[path],
+                    limit=self.limits.max_file_size,
+                    budget=self.budget,
                 )
         except ArchiveTooLarge as exc:
+            if exc.kind == archives.TOTAL:  # the batch as a whole: reading stops here
+                refuse(refusal_for(exc, self.name))
             raise UnreadableFile(refusal_for(exc, self.name)) from None
+        except ArchiveDamaged:
+            raise UnreadableFile(msg.DAMAGED_MEMBER.format(file=path)) from None
+
+    def _open_checked(self, path: str) -> IO[bytes]:
+        size = self._sizes[path]
+        if size > self.limits.max_file_size:  # refused before it is opened
+            raise ArchiveTooLarge(
+                archives.MEMBER, member=path, size=size, limit=self.limits.max_file_size
+            )
+        return self._open(path)
 
     def locate(self, value: str) -> str:
         """Return the batch path of a manifest file name, or raise UnreadableFile saying why."""
@@ -180,6 +192,7 @@ class ZipBatch(BatchSource):
         super().__init__(name, limits)
         try:
             self._zip = zipfile.ZipFile(path)
+            self.budget = archives.total_budget(limits, packed_size=path.stat().st_size)
         except (zipfile.BadZipFile, OSError):
             refuse(msg.BAD_ZIP)
         try:
@@ -199,7 +212,7 @@ class ZipBatch(BatchSource):
             raise ImportRefused(unsafe)
         files = [info for info in infos if not info.is_dir()]
         try:
-            archives.check_declared(files, self.limits)
+            archives.check_declared(files, self.limits, self.budget)
         except ArchiveTooLarge as exc:
             refuse(refusal_for(exc, self.name))
         sizes: dict[str, int] = {}

@@ -20,7 +20,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from .. import archives
-from ..archives import QDE_MAX_BYTES, ArchiveTooLarge, MiB
+from ..archives import QDE_MAX_BYTES, ArchiveDamaged, ArchiveTooLarge, MiB
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -34,6 +34,11 @@ MAX_ERRORS_SHOWN = 30
 NOT_A_ZIP = "{name} is not a REFI-QDA project (.qdpx): it is not a zip archive."
 NO_PROJECT_QDE = "{name} has no project.qde: it is not a REFI-QDA project."
 TOO_BIG = "{name} unpacks to more than {limit} MB; refused to protect the server."
+TOO_PACKED = (
+    "{name} unpacks to {ratio}× its packed size (the limit is {limit}×). A file like this can be "
+    "harmful, so nothing was imported."
+)
+DAMAGED = "{name} is damaged: part of it cannot be unpacked. Export the project again."
 NOT_XML = "{name} is not well-formed XML: {error}."
 UNSAFE_XML = (
     "{name} declares a DTD or entities. REFI-QDA files never need them, and they can hide "
@@ -163,12 +168,13 @@ def read_package(file: IO[bytes], filename: str) -> Package:
     """Open an uploaded `.qdpx` (or `.qdc` when the name says so) and read everything in it."""
     if filename.lower().endswith(".qdc"):
         return Package(parse_xml(_read(file, filename, declared=0, limit=QDE_MAX_BYTES), filename))
-    return _read_archive(file, filename, archives.QDPX_LIMITS)
+    return _read_archive(file, filename, archives.qdpx_limits())
 
 
 def _read_archive(file: IO[bytes], filename: str, limits: archives.Limits) -> Package:
     if not zipfile.is_zipfile(file):
         raise RefiError(NOT_A_ZIP.format(name=filename))
+    packed_size = file.seek(0, 2)
     file.seek(0)
     try:
         archive = zipfile.ZipFile(file)
@@ -178,10 +184,11 @@ def _read_archive(file: IO[bytes], filename: str, limits: archives.Limits) -> Pa
         members = archive.infolist()
         if len(members) > limits.max_files:
             raise RefiError(TOO_BIG.format(name=filename, limit=limits.max_total_size // MiB))
+        budget = archives.total_budget(limits, packed_size=packed_size)
         try:
-            archives.check_declared(members, limits)
+            archives.check_declared(members, limits, budget)
         except ArchiveTooLarge as exc:
-            raise RefiError(TOO_BIG.format(name=filename, limit=exc.limit // MiB)) from None
+            raise RefiError(_too_large(exc, filename)) from None
         by_name = {_member_key(m.filename): m for m in members if not m.is_dir()}
         # project.qde at the top, or in the one folder that a zipped folder adds.
         found = [k for k in by_name if k.rpartition("/")[2] == "project.qde"]
@@ -192,7 +199,7 @@ def _read_archive(file: IO[bytes], filename: str, limits: archives.Limits) -> Pa
         folder = found[0].removesuffix("project.qde")
         contents = {k.removeprefix(folder): m for k, m in by_name.items() if k.startswith(folder)}
         qde = contents["project.qde"]
-        document = parse_xml(_read_member(archive, qde, QDE_MAX_BYTES, filename), filename)
+        document = parse_xml(_read_member(archive, qde, QDE_MAX_BYTES, filename, budget), filename)
         package = Package(document)
         for source in document.sources:
             if source.plain_text is not None:
@@ -202,7 +209,7 @@ def _read_archive(file: IO[bytes], filename: str, limits: archives.Limits) -> Pa
             if member is None:
                 package.missing.append(source.name)
                 continue
-            raw = _read_member(archive, member, limits.max_file_size, filename)
+            raw = _read_member(archive, member, limits.max_file_size, filename, budget)
             try:
                 package.texts[source.guid] = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -210,7 +217,7 @@ def _read_archive(file: IO[bytes], filename: str, limits: archives.Limits) -> Pa
         for note in document.notes.values():  # notes are text sources too: inline or a file
             member = None if note.text else _find_source_member(contents, note.plain_text_path)
             if member is not None:
-                raw = _read_member(archive, member, limits.max_file_size, filename)
+                raw = _read_member(archive, member, limits.max_file_size, filename, budget)
                 note.text = raw.decode("utf-8-sig", errors="replace")
         return package
 
@@ -236,16 +243,41 @@ def _find_source_member(by_name: dict[str, zipfile.ZipInfo], path: str) -> zipfi
     return None
 
 
-def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int, name: str) -> bytes:
+def _read_member(
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    limit: int,
+    name: str,
+    budget: archives.Budget,
+) -> bytes:
+    if member.file_size > limit:  # refused before it is opened
+        raise RefiError(TOO_BIG.format(name=name, limit=limit // MiB))
     with archive.open(member) as handle:
-        return _read(handle, name, declared=member.file_size, limit=limit)
+        return _read(handle, name, declared=member.file_size, limit=limit, budget=budget)
 
 
-def _read(handle: IO[bytes], name: str, *, declared: int, limit: int) -> bytes:
+def _read(
+    handle: IO[bytes],
+    name: str,
+    *,
+    declared: int,
+    limit: int,
+    budget: archives.Budget | None = None,
+) -> bytes:
     try:
-        return archives.read_capped(handle, member=name, declared=declared, limit=limit)
-    except ArchiveTooLarge:
-        raise RefiError(TOO_BIG.format(name=name, limit=limit // MiB)) from None
+        return archives.read_capped(
+            handle, member=name, declared=declared, limit=limit, budget=budget
+        )
+    except ArchiveTooLarge as exc:
+        raise RefiError(_too_large(exc, name)) from None
+    except ArchiveDamaged:
+        raise RefiError(DAMAGED.format(name=name)) from None
+
+
+def _too_large(exc: ArchiveTooLarge, name: str) -> str:
+    if exc.kind == archives.RATIO:
+        return TOO_PACKED.format(name=name, ratio=exc.size, limit=exc.limit)
+    return TOO_BIG.format(name=name, limit=exc.limit // MiB)
 
 
 def parse_xml(data: bytes, filename: str) -> QdeDocument:

@@ -72,15 +72,21 @@ def _discussions(projects: list[ResearchProject]) -> Any:
     )
 
 
-def decision_rows(projects: list[ResearchProject]) -> Iterator[list[Any]]:
+def _who(interview: Any, anonymous: bool) -> list[str]:
+    """The interview's title and pseudonym, left out of evaluators' files (as for excerpts)."""
+    return ["", ""] if anonymous else [str(interview), interview.participant.pseudonym]
+
+
+def decision_rows(
+    projects: list[ResearchProject], *, anonymous: bool = False
+) -> Iterator[list[Any]]:
     for d in _decisions(projects):
         interview = d.interview
         yield [
             d.pk,
             interview.project.name,
             interview.pk,
-            str(interview),
-            interview.participant.pseudonym,
+            *_who(interview, anonymous),
             d.value.name,
             d.start,
             d.end,
@@ -93,7 +99,9 @@ def decision_rows(projects: list[ResearchProject]) -> Iterator[list[Any]]:
         ]
 
 
-def discussion_rows(projects: list[ResearchProject]) -> Iterator[list[Any]]:
+def discussion_rows(
+    projects: list[ResearchProject], *, anonymous: bool = False
+) -> Iterator[list[Any]]:
     """One row per comment, each carrying its thread's passage."""
     for thread in _discussions(projects):
         interview = thread.interview
@@ -103,8 +111,7 @@ def discussion_rows(projects: list[ResearchProject]) -> Iterator[list[Any]]:
                 comment.pk,
                 interview.project.name,
                 interview.pk,
-                str(interview),
-                interview.participant.pseudonym,
+                *_who(interview, anonymous),
                 thread.value.name if thread.value else "",
                 thread.start,
                 thread.end,

@@ -13,13 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
-from ..access import interview_for_user
+from ..access import interview_for_user, session_ended
 from ..models import Excerpt
 from ..review.blind import blind_rows, visible_coders
 from ..text_input import is_valid_unicode
+from .auth import login_url
 from .coding import value_row
 
-NOT_SIGNED_IN = "Please sign in first."
+NOT_SIGNED_IN = "You are not signed in. Sign in, then try again."
+SESSION_ENDED = "Your session has ended, so nothing was saved. Sign in again, then try again."
 BODY_NOT_JSON = "The request body must be a JSON object."
 BODY_TOO_DEEP = "The request body is nested too deeply: send a flat JSON object."
 BODY_TOO_LARGE = "The request is too large."
@@ -36,13 +38,22 @@ def error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+def signed_out(request: HttpRequest) -> JsonResponse:
+    """401 with a sentence and a sign-in link that returns to the page the call came from."""
+    message = SESSION_ENDED if session_ended(request) else NOT_SIGNED_IN
+    return JsonResponse(
+        {"error": message, "login_url": login_url(request.headers.get("Referer", ""), request)},
+        status=401,
+    )
+
+
 def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Answer in JSON: 401 when signed out, 404/403/400 with an error sentence, never HTML."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return error(NOT_SIGNED_IN, 401)
+            return signed_out(request)
         try:
             return view(request, *args, **kwargs)
         except services.CodingError as exc:

@@ -1,4 +1,5 @@
-"""The peer researcher's pages: My work, and the interview coding page."""
+"""The peer researcher's pages: My work, and the interview coding page (a reading view for
+evaluators)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,29 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import selectors, worklist
-from ..access import can_code, interview_for_user, visible_projects
+from ..access import can_code, interview_for_user, is_reader_only, visible_projects
 from ..models import CodebookValue, CodingProgress, Interview
 from ..review.blind import blind_rows, visible_coders
 from ..review.discussions import interview_discussions
 from ..turns import Paragraph, split_paragraphs
 from ..worklist import WorkFilter
+from .auth import login_url
+
+READING_HELP = (
+    "Reading view: you can read this interview and the team's coding. Choose whose coding to "
+    "show; select a highlight to see its values and note."
+)
 
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
+    if is_reader_only(request.user):
+        return redirect("team_progress")
     projects = visible_projects(request.user).order_by("name")
     work_filter = WorkFilter.from_query(request.GET)
     interviews = worklist.work_filtered(request.user, projects, work_filter)
@@ -107,7 +116,10 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = visible_coders(interview, request.user, role)
     excerpts = blind_rows(excerpts, visible)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
-    coders = sorted({e["coder"] for e in excerpts} | {request.user.get_username()})
+    coders = {e["coder"] for e in excerpts}
+    if can_code(role):
+        coders.add(request.user.get_username())
+    coders = sorted(coders)
     work_filter = WorkFilter.from_query(request.GET)
     work_nav = worklist.work_neighbours(
         request.user, visible_projects(request.user).order_by("name"), work_filter, interview.pk
@@ -128,6 +140,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blind": visible is not None,
             "discussions": interview_discussions(interview, request.user),
             "work_nav": work_nav,
+            "reading_help": READING_HELP,
             "page_data": {
                 "interviewId": interview.pk,
                 "me": request.user.get_username(),
@@ -136,6 +149,8 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "excerpts": excerpts,
                 "text": interview.text,
                 "coders": coders,
+                # Where the page sends someone whose session ended, to come back here.
+                "loginUrl": login_url(request.get_full_path(), request),
             },
         },
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,9 +24,11 @@ from ..analysis.agreement import agreement_report
 from ..analysis.compare_forms import UNITS, AgreementForm, ComparisonForm
 from ..analysis.comparison import Comparison, comparison_build, scope_values
 from ..analysis.cooccurrence import cooccurrence_build
-from ..analysis.filters import group_expression
+from ..analysis.exports import hidden_cells
+from ..analysis.filters import Filters
 from ..analysis.measures import MEASURES
-from ..analysis.queries import kept_tags
+from ..analysis.queries import cell_tags
+from ..analysis.significance import METHOD_SENTENCE
 from ..downloads import attachment
 
 CELL_PAGE_SIZE = 50
@@ -33,12 +36,16 @@ CHART_KINDS = ("bars", "heatmap")
 SVG = "image/svg+xml; charset=utf-8"
 
 
+def _masked(request: HttpRequest, filters: Filters) -> frozenset[int]:
+    return disclosure.masked_projects(request.user, filters.project_ids)
+
+
 def _comparison(request: HttpRequest, form: ComparisonForm, **kwargs: Any) -> Comparison:
     filters = form.filters()
     return comparison_build(
         filters,
         form.measure_choice(),
-        masked_project_ids=disclosure.masked_projects(request.user, filters.project_ids),
+        masked_project_ids=_masked(request, filters),
         threshold=disclosure.threshold(),
         **kwargs,
     )
@@ -63,6 +70,8 @@ def compare(request: HttpRequest) -> HttpResponse:
             "bar_svg": mark_safe(charts.bar_chart_svg(comparison)),
             "heatmap_svg": mark_safe(charts.heatmap_svg(comparison)),
             "value_names": {v.id: v.name for v in comparison.values},
+            "method_sentence": METHOD_SENTENCE,
+            "narrowing_off": disclosure.NARROWING_OFF,
         },
     )
 
@@ -82,7 +91,8 @@ def compare_chart(request: HttpRequest, kind: str) -> HttpResponse:
 def compare_cell(request: HttpRequest) -> HttpResponse:
     """The excerpts behind one cell of the comparison (a value in a project column)."""
     form = ComparisonForm(request.GET or None, user=request.user)
-    filters = form.filters()
+    masked = _masked(request, form.filters())
+    filters = disclosure.evaluator_filters(form.filters(), masked)
     project_id, _, group = request.GET.get("column", "").partition(":")
     if not project_id.isdigit() or int(project_id) not in filters.project_ids:
         raise Http404(NOT_YOUR_PROJECT)
@@ -90,15 +100,11 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
     value = values.get(request.GET.get("value", ""))
     if value is None or value.project_id not in (None, int(project_id)):
         raise Http404("No such value in this project.")
-    tags = kept_tags(filters).filter(
-        value_id=value.id, excerpt__interview__project_id=int(project_id)
-    )
-    if filters.breakdown:
-        tags = tags.alias(cell_group=group_expression(filters)).filter(cell_group=group or None)
-    tags = tags.select_related(
-        "excerpt__interview__participant", "excerpt__interview__project", "excerpt__coder"
-    ).order_by("excerpt__interview_id", "excerpt__start", "excerpt_id")
-    page = Paginator(tags, CELL_PAGE_SIZE).get_page(request.GET.get("page"))
+    if int(project_id) in masked and not disclosure.quotes_allowed(
+        hidden_cells(_comparison(request, form)), filters, int(project_id), value.id
+    ):
+        raise PermissionDenied(disclosure.QUOTES_HIDDEN)
+    page = Paginator(cell_tags(filters, value.id, int(project_id), group), CELL_PAGE_SIZE)
     project = next(p for p in form.projects if p.pk == int(project_id))
     return render(
         request,
@@ -109,7 +115,8 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
             "value": value,
             "project": project,
             "group": group,
-            "page": page,
+            "page": page.get_page(request.GET.get("page")),
+            "anonymous": int(project_id) in masked,
             "query": form.query_string(),
             "cell_query": form.query_string(
                 value=str(value.id), column=request.GET.get("column", "")
@@ -121,11 +128,13 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
 @login_required
 def compare_cooccurrence(request: HttpRequest) -> HttpResponse:
     form = ComparisonForm(request.GET or None, user=request.user)
-    filters = form.filters()
+    masked = _masked(request, form.filters())
+    filters = disclosure.evaluator_filters(form.filters(), masked)
+    hidden = frozenset()
+    if masked:
+        hidden = hidden_cells(_comparison(request, form))
     matrices = cooccurrence_build(
-        filters,
-        masked_project_ids=disclosure.masked_projects(request.user, filters.project_ids),
-        threshold=disclosure.threshold(),
+        filters, masked_project_ids=masked, threshold=disclosure.threshold(), hidden=hidden
     )
     if request.GET.get("download") and matrices:
         wanted = request.GET["download"]
@@ -145,7 +154,8 @@ def compare_cooccurrence(request: HttpRequest) -> HttpResponse:
 @login_required
 def compare_agreement(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(request.GET or None, user=request.user)
-    filters = form.filters()
+    masked = _masked(request, form.filters())
+    filters = disclosure.evaluator_filters(form.filters(), masked)
     report = agreement_report(filters, form.unit_choice())
     names = {v.pk: v.name for v in report.values}
     return render(
@@ -158,6 +168,8 @@ def compare_agreement(request: HttpRequest) -> HttpResponse:
             "unit": form.unit_choice(),
             "value_names": names,
             "query": form.query_string(),
+            "evaluator": bool(masked),
+            "too_few": bool(masked) and report.interviews < disclosure.threshold(),
             "pair_labels": [
                 (pair, f"{report.coders.get(pair[0])} & {report.coders.get(pair[1])}")
                 for pair in report.pairs
@@ -177,8 +189,9 @@ def compare_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         header, rows = exports.TABLE_HEADER, exports.table_rows(comparison)
         sheets = exports.table_sheets(comparison)
     else:
-        header, rows = exports.EXCERPT_HEADER, exports.excerpt_rows(filters)
-        sheets = exports.excerpt_sheets(filters)
+        header, rows, sheets = exports.excerpt_export(
+            filters, masked_project_ids=_masked(request, filters), threshold=disclosure.threshold()
+        )
     exports.export_audit(actor=request.user, what=what, fmt=fmt, filters=filters)
     filename = f"peer-values-{what}-{slugify(filters.rule)}-{now():%Y%m%d-%H%M}.{fmt}"
     if fmt == exports.CSV:

@@ -1,4 +1,4 @@
-"""Error answers: JSON `{"error": ...}` under /api/, Django's own pages elsewhere.
+"""Error answers: JSON `{"error": ...}` under /api/, pages inside the site's layout elsewhere.
 
 Wired in as CSRF_FAILURE_VIEW and the handler400/403/404/500 of peervalues/urls.py, so that
 failures raised outside a view (a middleware, the database gone mid-request) answer the JSON
@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views import csrf, defaults
 
 API_PREFIX = "/api/"
@@ -31,6 +33,38 @@ FORBIDDEN = "You may not do this."
 NOT_FOUND = "There is nothing at this address."
 RETRY_AFTER_SECONDS = 5
 
+# The pages say what happened in a sentence and offer a way back (templates/_error.html).
+PAGE_FORBIDDEN = "You do not have permission to open this page."
+PAGE_NOT_FOUND = "We could not find this page. It may have moved, or the address may be mistyped."
+PAGE_SERVER_ERROR = (
+    "Something went wrong on our side and the page could not be shown. Nothing you did caused "
+    "this; please try again in a moment."
+)
+
+
+def database_down(exc: BaseException | None) -> bool:
+    """Whether an error comes from an unreachable database, however Django rewrapped it.
+
+    The session middleware, for one, turns a failed session save into "the session was
+    deleted" (a 400): the database error is still in the exception's context.
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        response: HttpResponse = json_error(DATABASE_UNAVAILABLE, 503)
+    else:
+        response = server_error_page(503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
 
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
@@ -47,6 +81,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if database_down(exception):
+        return unavailable(request)
     if is_api(request):
         return json_error(BAD_REQUEST, 400)
     return defaults.bad_request(request, exception)
@@ -55,23 +91,28 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return json_error(str(exception) or FORBIDDEN, 403)
-    return defaults.permission_denied(request, exception)
+    # The views raise PermissionDenied with a plain sentence saying why (e.g. admins only).
+    context = {"message": PAGE_FORBIDDEN, "reason": str(exception or "")}
+    return render(request, "403.html", context, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return json_error(NOT_FOUND, 404)
-    return defaults.page_not_found(request, exception)
+    # The reason is not shown: "not a member" and "no such page" must look the same.
+    return render(request, "404.html", {"message": PAGE_NOT_FOUND}, status=404)
 
 
 def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
     """500, or 503 when the database is unreachable: a state that passes, worth a retry."""
-    database_down = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if database_down(sys.exc_info()[1]):
+        return unavailable(request)
     if is_api(request):
-        response = json_error(DATABASE_UNAVAILABLE if database_down else SERVER_ERROR, 500)
-    else:
-        response = defaults.server_error(request)
-    if database_down:
-        response.status_code = 503
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+        return json_error(SERVER_ERROR, 500)
+    return server_error_page(500)
+
+
+def server_error_page(status: int) -> HttpResponse:
+    # No request context: after a failure (the database gone) even the menu's user may fail.
+    html = render_to_string("500.html", {"message": PAGE_SERVER_ERROR})
+    return HttpResponse(html, status=status)

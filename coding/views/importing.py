@@ -16,7 +16,16 @@ from ..importing.forms import ImportConfirmForm, ImportUploadForm
 from ..importing.manifest import manifest_template
 from ..importing.services import batch_coded_count
 from ..models import ImportBatch
-from ..uploads import BATCH, Stashed, stash_discard, stash_upload, stashed_upload
+from ..uploads import (
+    BATCH,
+    SESSION_PREFIX,
+    Stashed,
+    seal,
+    stash_discard,
+    stash_upload,
+    stashed_upload,
+    unseal,
+)
 
 ADMINS_ONLY = "Only admins can import interviews."
 PREVIEW_GONE = "This preview has expired or was already used. Upload the batch again."
@@ -35,6 +44,11 @@ def staged_or_404(request: HttpRequest, token: str) -> Stashed:
     return staged
 
 
+def discard(request: HttpRequest, token: str) -> None:
+    stash_discard(token)
+    request.session.pop(SESSION_PREFIX + token, None)
+
+
 @admin_required
 def import_list(request: HttpRequest) -> HttpResponse:
     batches = ImportBatch.objects.select_related("created_by").defer("report")
@@ -45,27 +59,44 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        names = form.cleaned_data["names"]
+        sealed, key = seal(names)
         staged = stash_upload(
             form.cleaned_data["batch"],
             user_id=request.user.pk,
             kind=BATCH,
-            names=form.cleaned_data["names"],
+            names_sealed=sealed,
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
-        report = run_import(staged, dry_run=True, skip_invalid=staged.meta["skip_invalid"])
+        request.session[SESSION_PREFIX + staged.token] = key
+        report = run_import(
+            staged, names=names, dry_run=True, skip_invalid=staged.meta["skip_invalid"]
+        )
         staged.meta["report"] = report.as_dict()
         staged.save()
         return redirect("import_preview", token=staged.token)
     return render(request, "coding/importing/new.html", {"form": form})
 
 
-def run_import(staged: Stashed, *, dry_run: bool, skip_invalid: bool, user: Any = None) -> Any:
+def staged_names(request: HttpRequest, staged: Stashed) -> str:
+    """The names to remove, unsealed with the key in the uploader's session (404 without it)."""
+    names = unseal(
+        staged.meta["names_sealed"], request.session.get(SESSION_PREFIX + staged.token, "")
+    )
+    if names is None:
+        raise Http404(PREVIEW_GONE)
+    return names
+
+
+def run_import(
+    staged: Stashed, *, names: str, dry_run: bool, skip_invalid: bool, user: Any = None
+) -> Any:
     with staged.local_path() as path:
         return batch_import(
             path=path,
             user=user,
             source_name=staged.source_name,
-            names=staged.meta["names"],
+            names=names,
             dry_run=dry_run,
             skip_invalid=skip_invalid,
         )
@@ -96,13 +127,19 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     form.is_valid()
     skip_invalid = form.cleaned_data.get("skip_invalid", False)
     # The file is read and checked again: the database may have changed since the preview.
-    report = run_import(staged, dry_run=False, skip_invalid=skip_invalid, user=request.user)
+    report = run_import(
+        staged,
+        names=staged_names(request, staged),
+        dry_run=False,
+        skip_invalid=skip_invalid,
+        user=request.user,
+    )
     if report.batch is None:
         staged.meta.update(skip_invalid=skip_invalid, report=report.as_dict())
         staged.save()
         messages.error(request, CHANGED_SINCE_PREVIEW)
         return render_preview(request, staged, report.as_dict(), form)
-    stash_discard(staged.token)
+    discard(request, staged.token)
     messages.success(
         request,
         f"{report.batch.interview_count} interview(s) imported and ready for coding.",
@@ -113,7 +150,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @admin_required
 @require_POST
 def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    stash_discard(staged_or_404(request, token).token)
+    discard(request, staged_or_404(request, token).token)
     messages.info(request, "The upload was discarded; nothing was imported.")
     return redirect("import_new")
 

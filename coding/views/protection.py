@@ -19,6 +19,7 @@ from ..protection import (
     participant_withdraw,
     participant_withdrawal_counts,
 )
+from ..wording import counted
 
 ADMINS_ONLY = "Only admins can withdraw participants or mask transcripts."
 CONTEXT = 40  # characters shown either side of each occurrence in the preview
@@ -36,9 +37,10 @@ def participant_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         c = result.counts
         messages.success(
             request,
-            f"{result.pseudonym} has been withdrawn. Removed: {c.interviews} interview(s), "
-            f"{c.excerpts} excerpt(s) with {c.tags} value tag(s), {c.memos} memo(s) and "
-            f"{c.attributes} attribute(s).",
+            f"{result.pseudonym} has been withdrawn. Removed: "
+            f"{counted(c.interviews, 'interview')}, "
+            f"{counted(c.excerpts, 'excerpt')} with {counted(c.tags, 'value tag')}, "
+            f"{counted(c.memos, 'memo')} and {counted(c.attributes, 'attribute')}.",
         )
         return redirect("admin:coding_participant_changelist")
     context = {"participant": participant, "counts": participant_withdrawal_counts(participant)}
@@ -73,9 +75,11 @@ def interview_redact_view(request: HttpRequest, pk: int) -> HttpResponse:
                 result = interview_redact_name(interview=interview, name=name, actor=request.user)
                 messages.success(
                     request,
-                    f"Masked {len(result.spans)} occurrence(s) ({result.characters} characters). "
-                    f"{result.excerpts_masked} excerpt(s) were masked too; their positions "
-                    "did not change.",
+                    f"Masked {counted(len(result.spans), 'occurrence')} "
+                    f"({counted(result.characters, 'character')}). "
+                    f"{counted(result.excerpts_masked, 'excerpt')} "
+                    f"{'was' if result.excerpts_masked == 1 else 'were'} masked too; their "
+                    "positions did not change.",
                 )
                 return redirect(reverse("interview_redact", args=[interview.pk]))
             spans = find_occurrences(interview.text, name)

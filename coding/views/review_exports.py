@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 
-from ..access import project_for_user
+from ..access import EVALUATOR, project_for_user
 from ..analysis.exports import FORMATS, csv_lines
 from ..audit import audit_record
 from ..downloads import attachment
@@ -24,7 +24,7 @@ def review_export(request: HttpRequest, slug: str, what: str) -> HttpResponse:
     """Members (evaluators too: they may read both) download a project's decisions or threads."""
     if what not in FILES:
         raise Http404("No such file.")
-    project, _ = project_for_user(request.user, slug)
+    project, role = project_for_user(request.user, slug)
     header, rows, model = FILES[what]
     filename = f"{project.slug}-{what}.csv"
     with transaction.atomic():
@@ -35,4 +35,6 @@ def review_export(request: HttpRequest, slug: str, what: str) -> HttpResponse:
             object_repr=filename,
             project_id=project.pk,
         )
-    return attachment(csv_lines(header, rows([project])), filename, FORMATS["csv"])
+    # Evaluators' files say nothing of who was interviewed, like their excerpt files.
+    lines = csv_lines(header, rows([project], anonymous=role == EVALUATOR))
+    return attachment(lines, filename, FORMATS["csv"])

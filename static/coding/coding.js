@@ -10,7 +10,7 @@
 
 import { createApi } from "./api.js";
 import { createEditor } from "./edits.js";
-import { announce } from "./feedback.js";
+import { announce, retryMessage, saveStatus } from "./feedback.js";
 import { codePointTables, sliceCp } from "./offsets.js";
 import { createPanels } from "./panels.js";
 import { wireProgress } from "./progress.js";
@@ -22,7 +22,9 @@ const data = JSON.parse(document.getElementById("coding-data").textContent);
 const transcript = document.getElementById("transcript");
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
 const tables = codePointTables(data.text);
-const api = createApi(data.interviewId, csrfToken);
+const api = createApi(data.interviewId, csrfToken, {
+  onRetry: (delayMs) => saveStatus(retryMessage(delayMs)),
+});
 
 // ---- Views and filters -------------------------------------------------------------------
 const viewRadios = document.querySelectorAll('input[name="view"]');
@@ -93,7 +95,7 @@ function selectionSpan() {
   if (a === null || b === null) return null;
   const charAt = (cp) => ctx.cpSlice(cp, cp + 1);
   const snap = Boolean(snapSwitch && snapSwitch.checked);
-  const [start, end] = snapAndTrim(charAt, tables.cpLength, Math.min(a, b), Math.max(a, b), snap);
+  const [start, end] = snapAndTrim(charAt, tables.cpLength, Math.min(a, b), Math.max(a, b), snap, tx.labels);
   return end > start ? { start, end, rect: range.getBoundingClientRect() } : null;
 }
 
@@ -137,7 +139,37 @@ function afterSelection(event) {
   }
 }
 
+// A press inside the current selection would start dragging that text (which the transcript
+// refuses) rather than a new selection: drop the old selection first, so a drag inside or
+// across existing highlights always selects anew.
+transcript.addEventListener("mousedown", (event) => {
+  if (event.button !== 0 || event.shiftKey || event.detail > 1) return;
+  const sel = window.getSelection();
+  if (sel && sel.rangeCount && !sel.isCollapsed) sel.removeAllRanges();
+});
+
+// Stripes in the margin: hovering or focusing one outlines its excerpt; activating it opens it.
+const stripeExcerpt = (target) => {
+  const stripe = target.closest && target.closest(".stripe");
+  return stripe ? editor.findExcerpt(Number(stripe.dataset.id)) : null;
+};
+for (const type of ["mouseover", "focusin"]) {
+  transcript.addEventListener(type, (event) => {
+    const e = stripeExcerpt(event.target);
+    if (e) renderer.outline(e);
+  });
+}
+for (const type of ["mouseout", "focusout"]) {
+  transcript.addEventListener(type, (event) => { if (stripeExcerpt(event.target)) renderer.outline(null); });
+}
+transcript.addEventListener("click", (event) => {
+  const e = stripeExcerpt(event.target);
+  const head = event.target.closest(".stripe-head");
+  if (e && head) panels.openDetails(e, head.getBoundingClientRect());
+});
+
 transcript.addEventListener("mouseup", (event) => window.setTimeout(() => {
+  if (event.target.closest && event.target.closest(".stripe")) return; // handled on click
   if (data.canCode) { afterSelection(event); return; }
   const sel = window.getSelection();
   const pos = document.caretPositionFromPoint
@@ -152,6 +184,12 @@ transcript.addEventListener("mouseup", (event) => window.setTimeout(() => {
 transcript.addEventListener("touchend", () => window.setTimeout(afterSelection, 350));
 
 transcript.addEventListener("keydown", (event) => {
+  const head = event.target.closest && event.target.closest(".stripe-head");
+  if (head && (event.key === "Enter" || event.key === " ")) {
+    event.preventDefault();
+    panels.openDetails(stripeExcerpt(head), head.getBoundingClientRect());
+    return;
+  }
   if (event.key.startsWith("Arrow") || event.key === "Home" || event.key === "End" ||
       event.key === "PageUp" || event.key === "PageDown") {
     return; // caret movement and Shift+arrow selection
@@ -222,4 +260,9 @@ if (window.location.hash.startsWith("#excerpt-")) {
 }
 transcript.dataset.ready = "true";
 // Exposed for tests and scripts: the excerpts as the page holds them.
-window.peerValues = { excerpts: () => ctx.excerpts.map((e) => ({ ...e })), domToCp: tx.domToCp, cpToDom: tx.cpToDom };
+window.peerValues = {
+  excerpts: () => ctx.excerpts.map((e) => ({ ...e })),
+  saving: editor.saving,
+  domToCp: tx.domToCp,
+  cpToDom: tx.cpToDom,
+};

@@ -4,7 +4,7 @@
  * earlier undo steps still find it.
  */
 
-import { announce, showError } from "./feedback.js";
+import { announce, saveStatus, showError } from "./feedback.js";
 
 export function createEditor(ctx, api, renderer, { onUndone }) {
   const undoStack = [];
@@ -14,13 +14,29 @@ export function createEditor(ctx, api, renderer, { onUndone }) {
   const resolveId = (id) => { let x = id; while (idMap.has(x)) x = idMap.get(x); return x; };
   const findExcerpt = (id) => ctx.excerpts.find((e) => e.id === resolveId(id));
   function updateUndo() { if (undoButton) undoButton.disabled = undoStack.length === 0; }
+  const saved = () => saveStatus(`Saved at ${new Date().toLocaleTimeString("en-GB")}.`);
+
+  // Changes run one after another: a second key pressed while the first value is being saved
+  // waits, then adds its value to the excerpt the first one made.
+  let tail = Promise.resolve();
+  let waiting = 0;
+  function queue(job) {
+    waiting += 1;
+    const run = tail.then(job).finally(() => { waiting -= 1; });
+    tail = run.catch(() => {});
+    return run;
+  }
 
   async function create(body) {
     const created = await api.createExcerpt(body);
+    // The same coder tagging the same span again gets the existing excerpt back, with the new
+    // values added: replace it rather than list it twice.
+    ctx.excerpts = ctx.excerpts.filter((x) => x.id !== created.id);
     ctx.excerpts.push(created);
     if (!ctx.data.coders.includes(created.coder)) ctx.data.coders.push(created.coder);
     renderer.refresh([created]);
     updateUndo();
+    saved();
     return created;
   }
 
@@ -31,6 +47,7 @@ export function createEditor(ctx, api, renderer, { onUndone }) {
     if (recordUndo) undoStack.push({ type: "update", id: updated.id, before });
     renderer.refresh([e, updated]);
     updateUndo();
+    saved();
     return updated;
   }
 
@@ -40,6 +57,7 @@ export function createEditor(ctx, api, renderer, { onUndone }) {
     if (recordUndo) undoStack.push({ type: "delete", excerpt: e });
     renderer.refresh([e]);
     updateUndo();
+    saved();
   }
 
   function recordCreate(id) {
@@ -74,6 +92,10 @@ export function createEditor(ctx, api, renderer, { onUndone }) {
     }
   }
 
-  if (undoButton) undoButton.addEventListener("click", undo);
-  return { create, update, remove, recordCreate, undo, findExcerpt };
+  const queuedUndo = () => queue(undo);
+  if (undoButton) undoButton.addEventListener("click", queuedUndo);
+  return {
+    create, update, remove, recordCreate, undo: queuedUndo, findExcerpt, queue,
+    saving: () => waiting > 0,
+  };
 }

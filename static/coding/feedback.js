@@ -23,3 +23,14 @@ export function showError(message) {
   window.clearTimeout(toastTimer);
   toastTimer = window.setTimeout(() => { toast.hidden = true; }, 6000);
 }
+
+/** The calm line under the toolbar that says whether changes are saved. */
+export function saveStatus(message) {
+  const status = document.getElementById("save-status");
+  if (status) status.textContent = message;
+}
+
+export function retryMessage(delayMs) {
+  const seconds = Math.max(1, Math.round(delayMs / 1000));
+  return `The server did not answer. Trying again in ${seconds} second${seconds === 1 ? "" : "s"}; your change is kept until it is saved.`;
+}

@@ -29,8 +29,8 @@ export function createPanels(ctx, api, editor) {
   const picker = document.getElementById("picker");
   const details = document.getElementById("details");
   const detailsNote = document.getElementById("details-note");
-  let pending = null; // {start, end} of the selection being tagged
-  let pickerExcerptId = null; // excerpt made from it, once saved
+  // The selection being tagged: {start, end, excerptId} (the excerpt made from it, once saved).
+  let pending = null;
   let detailsId = null;
   let lastFocus = null;
 
@@ -38,8 +38,7 @@ export function createPanels(ctx, api, editor) {
   function openPicker(span) {
     if (!picker) return;
     closeDetails(false);
-    pending = { start: span.start, end: span.end };
-    pickerExcerptId = null;
+    pending = { start: span.start, end: span.end, excerptId: null };
     setPressed(picker, []);
     document.getElementById("picker-title").textContent =
       `Tag “${truncate(ctx.cpSlice(span.start, span.end), 60)}”`;
@@ -50,27 +49,33 @@ export function createPanels(ctx, api, editor) {
     if (!picker || picker.hidden) return;
     picker.hidden = true;
     pending = null;
-    pickerExcerptId = null;
     if (returnFocus) transcript.focus({ preventScroll: true });
   }
 
-  async function pickValue(slug) {
-    if (!pending) return;
+  /** Tag the open selection with a value; keys pressed quickly are saved one after another. */
+  function pickValue(slug) {
+    if (!pending) return Promise.resolve();
+    const selection = pending;
+    return editor.queue(() => pickNow(selection, slug));
+  }
+
+  async function pickNow(selection, slug) {
     const v = ctx.valuesBySlug.get(slug);
     try {
-      if (pickerExcerptId === null) {
-        const created = await editor.create({ start: pending.start, end: pending.end, values: [slug], note: "" });
-        pickerExcerptId = created.id;
+      if (selection.excerptId === null) {
+        const body = { start: selection.start, end: selection.end, values: [slug], note: "" };
+        const created = await editor.create(body);
+        selection.excerptId = created.id;
         editor.recordCreate(created.id);
         announce(`Saved: ${v.name} on “${truncate(created.text, 80)}”. Press another number to add a value, Escape to finish.`);
       } else {
-        const e = editor.findExcerpt(pickerExcerptId);
+        const e = editor.findExcerpt(selection.excerptId);
         const values = e.values.includes(slug) ? e.values.filter((s) => s !== slug) : [...e.values, slug];
         if (!values.length) { announce("An excerpt keeps at least one value; use Undo or delete it instead."); return; }
         await editor.update(e, { values }, true);
-        announce(`Saved: ${ctx.excerptLabel(editor.findExcerpt(pickerExcerptId))}.`);
+        announce(`Saved: ${ctx.excerptLabel(editor.findExcerpt(selection.excerptId))}.`);
       }
-      setPressed(picker, editor.findExcerpt(pickerExcerptId).values);
+      if (pending === selection) setPressed(picker, editor.findExcerpt(selection.excerptId).values);
     } catch (err) {
       showError(err.message);
       announce(err.message);
@@ -202,9 +207,13 @@ export function createPanels(ctx, api, editor) {
       const values = e.values.includes(slug) ? e.values.filter((s) => s !== slug) : [...e.values, slug];
       if (!values.length) { announce("An excerpt keeps at least one value; delete it instead."); return; }
       try {
-        const updated = await editor.update(e, { values }, true);
-        detailsId = updated.id;
-        setPressed(details, updated.values);
+        const updated = await editor.queue(() => editor.update(e, { values }, true));
+        if (detailsId === e.id) {
+          // The panel stays open on the same excerpt: bring what it says up to date.
+          detailsId = updated.id;
+          setPressed(details, updated.values);
+          describe(updated);
+        }
         announce(`Saved: ${ctx.excerptLabel(updated)}.`);
       } catch (err) { showError(err.message); }
     }
@@ -213,7 +222,8 @@ export function createPanels(ctx, api, editor) {
     const e = shownExcerpt();
     if (!e) return;
     try {
-      await editor.update(e, { note: detailsNote.value }, true);
+      const note = detailsNote.value;
+      await editor.queue(() => editor.update(e, { note }, true));
       announce("Note saved.");
     } catch (err) { showError(err.message); }
   });
@@ -221,7 +231,7 @@ export function createPanels(ctx, api, editor) {
     const e = shownExcerpt();
     if (!e) return;
     try {
-      await editor.remove(e, true);
+      await editor.queue(() => editor.remove(e, true));
       closeDetails(false);
       transcript.focus({ preventScroll: true });
       announce("Excerpt deleted. Press Control+Z or Undo to bring it back.");

@@ -4,10 +4,10 @@
  * index and the current view.
  */
 
-import { segmentsOf, segmentSummary, sortExcerpts } from "./segments.js";
+import { assignLanes, innermost, segmentsOf, segmentSummary, sortExcerpts } from "./segments.js";
 
 export function createRenderer(ctx) {
-  const { data, valuesBySlug, tx } = ctx;
+  const { data, valuesBySlug, tx, transcript } = ctx;
   const list = document.getElementById("excerpt-list");
   const listItems = new Map(); // excerpt id -> <li>
   const listed = (e) => ctx.inView(e) && (!ctx.listFilter() || e.values.includes(ctx.listFilter()));
@@ -22,55 +22,124 @@ export function createRenderer(ctx) {
     };
     const allCoders = ctx.currentView() === "all";
     for (const segment of segmentsOf(shown)) {
-      const { values, coders } = segmentSummary(segment);
+      const { coders } = segmentSummary(segment);
       const range = tx.rangeFor(segment.start, segment.end);
-      add(values.length === 1 ? `v-${values[0]}` : "v-multi", range);
+      // The colour of the innermost excerpt's first value: neighbouring and nested excerpts
+      // stay apart; the stripes in the margin name every value.
+      add(`v-${innermost(segment).values[0]}`, range);
       if (segment.excerpts.length > 1) add("overlap", range);
       if (allCoders) add(coders.length > 1 ? "c-multi" : `c-${ctx.coderIndex(coders[0])}`, range);
     }
     for (const [name, ranges] of groups) CSS.highlights.set(name, new Highlight(...ranges));
   }
 
-  // Margin marks: each paragraph's values as initials, so colour is never the only signal.
-  const marked = new Set(); // indexes of paragraphs that hold marks
+  // Margin stripes: one per excerpt, beside every paragraph it touches, in lanes so that
+  // overlapping excerpts sit side by side (told apart by lane and pattern, not colour alone).
+  // The first piece of each stripe is a button named with the excerpt's values and coder.
+  const marked = new Set(); // indexes of paragraphs that hold stripes
+  let lanes = new Map(); // excerpt id -> lane
 
   function marksOf(para) {
     if (!para.marks) {
       para.marks = document.createElement("span");
       para.marks.className = "para-marks";
       para.marks.contentEditable = "false";
-      para.marks.setAttribute("aria-hidden", "true");
       para.el.appendChild(para.marks);
     }
     return para.marks;
   }
 
-  /** Draw the marks of all paragraphs, or only of the paragraph indexes in `only`. */
-  function renderMarks(shown, only) {
-    for (const i of only ? [...only] : [...marked]) {
-      if (tx.paras[i].marks) tx.paras[i].marks.textContent = "";
-      marked.delete(i);
+  function stripeName(e) {
+    const para = tx.paras[tx.paraIndexAtCp(e.start)];
+    const quote = e.text.length > 60 ? `${e.text.slice(0, 59)}…` : e.text;
+    return `${ctx.excerptLabel(e)} (${e.coder}), paragraph ${para ? para.el.dataset.n : "?"}: “${quote}”`;
+  }
+
+  function stripePiece(e, lane, head, allCoders) {
+    const piece = document.createElement("span");
+    const first = e.values[0];
+    piece.className = `stripe value-swatch-${first} pattern-${lane % 4}` +
+      (allCoders ? ` coder-${ctx.coderIndex(e.coder)}` : "");
+    piece.dataset.id = String(e.id);
+    // CSSOM, allowed by the Content-Security-Policy (style attributes in HTML are not).
+    piece.style.left = `${lane * 1.05}rem`;
+    if (head) {
+      piece.classList.add("stripe-head");
+      piece.tabIndex = 0;
+      piece.setAttribute("role", "button");
+      piece.setAttribute("aria-label", `Excerpt: ${stripeName(e)}`);
+      const label = document.createElement("span");
+      label.className = "stripe-label";
+      label.setAttribute("aria-hidden", "true");
+      label.textContent = e.values.map((s) => (valuesBySlug.get(s) || { initials: s }).initials).join("+");
+      piece.title = stripeName(e);
+      piece.appendChild(label);
+    } else {
+      piece.setAttribute("aria-hidden", "true");
     }
-    const seen = new Set();
-    const allCoders = ctx.currentView() !== "mine";
-    for (const e of shown) {
+    return piece;
+  }
+
+  function laneItems(shown) {
+    return shown.map((e) => {
       const [first, last] = tx.paragraphsOf(e);
-      for (let i = first; i <= last; i++) {
-        if (only && !only.has(i)) continue;
-        for (const slug of e.values) {
-          const key = `${i}|${slug}|${allCoders ? e.coder : ""}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const v = valuesBySlug.get(slug);
-          const chip = document.createElement("span");
-          chip.className = `mark-chip value-swatch-${slug}` + (allCoders ? ` coder-${ctx.coderIndex(e.coder)}` : "");
-          chip.textContent = v ? v.initials : slug;
-          chip.title = `${v ? v.name : slug}${allCoders ? ` (${e.coder})` : ""}`;
-          marksOf(tx.paras[i]).appendChild(chip);
-          marked.add(i);
+      return { id: e.id, first, last };
+    }).sort((a, b) => a.first - b.first || b.last - a.last || a.id - b.id);
+  }
+
+  /** Draw the stripes of all paragraphs, or only of the paragraph indexes in `only`. */
+  function renderMarks(shown, only) {
+    const items = laneItems(shown);
+    const newLanes = assignLanes(items);
+    if (only) {
+      // Lanes of other excerpts may move when one is added or removed: redraw those too.
+      for (const item of items) {
+        if (lanes.get(item.id) !== newLanes.get(item.id)) {
+          for (let i = item.first; i <= item.last; i++) only.add(i);
         }
       }
+      // (Paragraphs of an excerpt that is gone are in `only` already: it is among the changed.)
     }
+    lanes = newLanes;
+    for (const i of only ? [...only] : [...marked]) {
+      if (tx.paras[i] && tx.paras[i].marks) tx.paras[i].marks.textContent = "";
+      marked.delete(i);
+    }
+    const allCoders = ctx.currentView() !== "mine";
+    const byId = new Map(shown.map((e) => [e.id, e]));
+    for (const item of items) {
+      const e = byId.get(item.id);
+      for (let i = item.first; i <= item.last; i++) {
+        if (only && !only.has(i)) continue;
+        marksOf(tx.paras[i]).appendChild(stripePiece(e, lanes.get(e.id), i === item.first, allCoders));
+        marked.add(i);
+      }
+    }
+  }
+
+  const STYLES = ["solid", "dashed", "dotted", "wavy"];
+
+  /** In the all-coders view, name each coder's underline style. */
+  function renderLegend() {
+    const legend = document.getElementById("coder-legend");
+    if (!legend) return;
+    legend.textContent = "";
+    legend.hidden = ctx.currentView() !== "all" || data.coders.length === 0;
+    if (legend.hidden) return;
+    const heading = document.createElement("span");
+    heading.className = "fw-semibold";
+    heading.textContent = "Underlines:";
+    legend.appendChild(heading);
+    data.coders.forEach((coder) => {
+      const item = document.createElement("span");
+      item.className = `legend-item coder-line-${ctx.coderIndex(coder)}`;
+      item.textContent = `${coder} (${STYLES[ctx.coderIndex(coder)]})`;
+      legend.appendChild(item);
+    });
+    const several = document.createElement("span");
+    several.className = "legend-item coder-line-multi";
+    several.textContent = "several coders (double)";
+    legend.appendChild(several);
   }
 
   function renderCounts(shown) {
@@ -158,6 +227,7 @@ export function createRenderer(ctx) {
     renderMarks(shown);
     renderList(shown);
     renderCounts(shown);
+    renderLegend();
   }
 
   /** Redraw after a create, change or delete: all highlights, but only the touched marks and
@@ -176,6 +246,15 @@ export function createRenderer(ctx) {
     renderCounts(shown);
   }
 
+  /** Outline one excerpt in the text (its stripe is hovered or focused); null clears it. */
+  function outline(e) {
+    if (!window.CSS || !CSS.highlights) return;
+    if (!e) { CSS.highlights.delete("outline"); return; }
+    const highlight = new Highlight(tx.rangeFor(e.start, e.end));
+    highlight.priority = 1; // above the value colours
+    CSS.highlights.set("outline", highlight);
+  }
+
   function flash(e) {
     if (!window.CSS || !CSS.highlights) return;
     CSS.highlights.set("flash", new Highlight(tx.rangeFor(e.start, e.end)));
@@ -188,5 +267,5 @@ export function createRenderer(ctx) {
     flash(e);
   }
 
-  return { render, refresh, scrollToExcerpt };
+  return { render, refresh, scrollToExcerpt, outline };
 }

@@ -68,3 +68,25 @@ export function excerptsAt(excerpts, cp) {
   const inside = excerpts.filter((e) => e.start <= cp && cp < e.end);
   return inside.length ? inside : excerpts.filter((e) => e.start < cp && cp <= e.end);
 }
+
+/**
+ * Lanes for margin stripes: each item `{id, first, last}` (a range of paragraph indexes, in
+ * order of `first`) gets the lowest lane free over its whole range, so overlapping items never
+ * share a lane. Returns a Map of id -> lane.
+ */
+export function assignLanes(items) {
+  const laneEnds = []; // the last paragraph each lane is taken up to
+  const lanes = new Map();
+  for (const item of items) {
+    let lane = laneEnds.findIndex((end) => end < item.first);
+    if (lane === -1) lane = laneEnds.length;
+    laneEnds[lane] = item.last;
+    lanes.set(item.id, lane);
+  }
+  return lanes;
+}
+
+/** The shortest excerpt of a segment: its colour shows, so nested excerpts stand out. */
+export function innermost(segment) {
+  return segment.excerpts.reduce((a, b) => (b.end - b.start < a.end - a.start ? b : a));
+}

@@ -22,7 +22,10 @@ export function indexTranscript(transcript, tables) {
       nodes.push({ node, off, len: node.data.length });
       off += node.data.length;
     }
-    const para = { el, textEl, start, end, u16start: cpToU16[start], len: off, nodes,
+    // The speaker label ("Interviewer:") that opens a turn, rendered as span.speaker.
+    const label = textEl.querySelector(".speaker");
+    const labelEnd = label ? u16ToCp[cpToU16[start] + label.textContent.length] : start;
+    const para = { el, textEl, start, end, labelEnd, u16start: cpToU16[start], len: off, nodes,
       marks: null, index: paras.length };
     paras.push(para);
     paraByTextEl.set(textEl, para);
@@ -105,5 +108,7 @@ export function indexTranscript(transcript, tables) {
     return [paraIndexAtCp(e.start), paraIndexAtCp(Math.max(e.start, e.end - 1))];
   }
 
-  return { paras, paraIndexAtCp, domToCp, cpToDom, rangeFor, paragraphsOf };
+  const labels = paras.filter((p) => p.labelEnd > p.start).map((p) => ({ start: p.start, end: p.labelEnd }));
+
+  return { paras, labels, paraIndexAtCp, domToCp, cpToDom, rangeFor, paragraphsOf };
 }

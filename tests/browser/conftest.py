@@ -56,6 +56,8 @@ def signed_in(browser: Any, live_server: Any) -> Any:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        # The live server's first pages are slow on a busy machine (cold caches, two cores).
+        page.set_default_navigation_timeout(30_000)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on(

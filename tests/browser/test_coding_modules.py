@@ -149,3 +149,66 @@ def test_it_snaps_selections_to_whole_words_and_trims_spaces(
         {"text": TEXT, "start": start, "end": start + len(inner), "snap": snap},
     )
     assert TEXT[span[0] : span[1]] == expected
+
+
+@pytest.mark.parametrize(
+    ("selected", "expected"),
+    [
+        ("viewer: Anything else?", "Anything else?"),  # starts inside a label
+        ("me.\nInterv", "me."),  # ends inside the next label
+        ("me.\nInterviewer: Anything", "me.\nInterviewer: Anything"),  # crosses a turn whole
+        ("Interv", ""),  # only part of a label
+    ],
+)
+def test_it_keeps_speaker_labels_out_of_the_edges_of_a_selection(
+    module_page: Any, selected: str, expected: str
+) -> None:
+    text = "Participant: nobody judged me.\nInterviewer: Anything else?"
+    labels = [
+        {"start": 0, "end": len("Participant:")},
+        {"start": text.index("Interviewer"), "end": text.index("Interviewer") + 12},
+    ]
+    start = text.index(selected)
+    span = run_module(
+        module_page,
+        "spans",
+        "const chars = [...arg.text]; const at = (cp) => chars[cp] ?? '';"
+        "return m.snapAndTrim(at, chars.length, arg.start, arg.end, false, arg.labels);",
+        {"text": text, "start": start, "end": start + len(selected), "labels": labels},
+    )
+    assert text[span[0] : span[1]] == expected
+
+
+def test_it_gives_overlapping_stripes_different_lanes(module_page: Any) -> None:
+    rng = random.Random(11)
+    items = []
+    for i in range(60):
+        first = rng.randrange(0, 40)
+        items.append({"id": i, "first": first, "last": first + rng.randrange(0, 6)})
+    items.sort(key=lambda x: (x["first"], -x["last"], x["id"]))
+    lanes = run_module(module_page, "segments", "return [...m.assignLanes(arg)];", items)
+    lane_of = dict(lanes)
+    assert set(lane_of) == {x["id"] for x in items}
+    for a, b in itertools.combinations(items, 2):
+        if a["first"] <= b["last"] and b["first"] <= a["last"]:
+            assert lane_of[a["id"]] != lane_of[b["id"]]
+    # Lowest free lane: every lane above 0 is used because the lanes below were taken.
+    for item in items:
+        for lower in range(lane_of[item["id"]]):
+            assert any(
+                lane_of[o["id"]] == lower
+                and o["first"] <= item["last"]
+                and item["first"] <= o["last"]
+                for o in items
+            )
+
+
+def test_it_colours_a_segment_by_its_innermost_excerpt(module_page: Any) -> None:
+    segment = {
+        "excerpts": [
+            {"id": 1, "start": 0, "end": 50, "values": ["a"]},
+            {"id": 2, "start": 5, "end": 9, "values": ["b", "c"]},
+            {"id": 3, "start": 2, "end": 20, "values": ["d"]},
+        ]
+    }
+    assert run_module(module_page, "segments", "return m.innermost(arg).id;", segment) == 2

@@ -1,0 +1,426 @@
+"""Coding through a database restart: 50 coders on gunicorn and PostgreSQL, evaluators reading.
+
+Each coder tags random spans through the JSON API with an Idempotency-Key, and retries a save
+that failed (503, a dropped connection, a timeout) with the same key, as the coding page does.
+Evaluators reload the comparison meanwhile. PostgreSQL is restarted once, mid-run. Afterwards
+the script counts acknowledged tags missing from the database (lost), excerpts doubled on one
+span, responses by status (and any HTML error page), and compares every value tally with a
+recount from the excerpt tables. A second phase times the tag API while eight threads flood
+the sign-in page with random usernames.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pv_bench_faults \\
+        BENCH_REDIS_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python bench/faults.py [--seconds 40] [--no-restart]
+
+It restarts the local cluster with `pg_ctlcluster` (root only): everyone else's connections
+drop too, so run it on a machine of your own, or warn the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import _setup
+
+PORT = int(os.environ.get("BENCH_PORT", "8150"))
+CODERS = 50
+EVALUATORS = 5
+INTERVIEWS = 20
+SECRET = "bench-faults-not-a-secret"
+CSRF = "benchfaultscsrftokenabcdefghijkl"  # 32 characters, sent as cookie and header
+LOG = Path("/tmp/pv-bench-faults-gunicorn.log")
+RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"]
+START = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "start"]
+SLUGS = ["safety", "human-connection", "choice-and-control", "two-way-interactions"]
+
+
+class Tally:
+    """Thread-safe counts of what the clients saw."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.statuses: Counter[str] = Counter()
+        self.html_errors = 0
+        self.retries = 0
+        self.gave_up = 0
+        self.acked: list[tuple[int, int, int, int, str, int]] = []
+        self.latencies: list[float] = []
+
+    def saw(self, label: str, status: int, content_type: str) -> None:
+        with self.lock:
+            self.statuses[f"{label} {status}"] += 1
+            if status >= 400 and label == "coder" and "json" not in content_type:
+                self.html_errors += 1
+
+
+def seed() -> dict[str, Any]:
+    """Users with sessions, interviews; return what the clients need."""
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from coding.models import Membership
+    from tests.conftest import make_interview, make_project
+
+    def make_user(username: str) -> Any:
+        user = get_user_model()(username=username)
+        user.set_unusable_password()  # sessions are made directly: no hashing needed
+        user.save()
+        return user
+
+    project = make_project("fault-bench", "Fault bench")
+    words = "We felt safe there and could choose when to speak and listen to each other. "
+    interviews = [
+        make_interview(project, f"Interview {i}. " + words * 40, pseudonym=f"F{i:03d}")
+        for i in range(INTERVIEWS)
+    ]
+
+    def session(user: Any) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return str(store.session_key)
+
+    people = []
+    for n in range(CODERS + EVALUATORS):
+        coder = n < CODERS
+        user = make_user(f"{'coder' if coder else 'evaluator'}-{n}")
+        role = Membership.Role.PEER_RESEARCHER if coder else Membership.Role.EVALUATOR
+        Membership.objects.create(user=user, project=project, role=role)
+        people.append((user.pk, session(user), coder))
+    return {
+        "interviews": [(i.pk, len(i.text)) for i in interviews],
+        "coders": [(pk, s) for pk, s, coder in people if coder],
+        "evaluators": [(pk, s) for pk, s, coder in people if not coder],
+    }
+
+
+def request(
+    conn: http.client.HTTPConnection, method: str, path: str, session: str, body: Any = None
+) -> tuple[int, str, bytes]:
+    headers = {
+        "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Content-Type": "application/json",
+    }
+    if isinstance(body, tuple):  # (key, payload)
+        headers["Idempotency-Key"] = body[0]
+        body = body[1]
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.getheader("Content-Type", ""), response.read()
+
+
+def save(tally: Tally, coder: int, session: str, interview: int, payload: dict) -> None:
+    """POST one tag, retrying with the same key for up to a minute, as the coding page does."""
+    key = str(uuid.uuid4())
+    path = f"/api/interviews/{interview}/excerpts/"
+    give_up = time.monotonic() + 60
+    wait = 0.2
+    while time.monotonic() < give_up:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=15)
+        began = time.perf_counter()
+        try:
+            status, content_type, raw = request(conn, "POST", path, session, (key, payload))
+        except (OSError, http.client.HTTPException):
+            tally.saw("coder", 0, "")  # 0: the connection failed or timed out
+            status = 0
+        finally:
+            conn.close()
+        if status:
+            tally.saw("coder", status, content_type)
+        if status in (200, 201):
+            body = json.loads(raw)
+            with tally.lock:
+                tally.latencies.append(time.perf_counter() - began)
+                tally.acked.append(
+                    (
+                        coder,
+                        interview,
+                        payload["start"],
+                        payload["end"],
+                        payload["values"][0],
+                        body["id"],
+                    )
+                )
+            return
+        if status and status < 500:
+            return  # refused: counted under its status, nothing to retry
+        with tally.lock:
+            tally.retries += 1
+        time.sleep(wait)
+        wait = min(wait * 2, 2.0)
+    with tally.lock:
+        tally.gave_up += 1
+
+
+def coder_loop(tally: Tally, n: int, coder: tuple[int, str], data: dict, until: float) -> None:
+    rng = random.Random(n)
+    while time.monotonic() < until:
+        interview, length = rng.choice(data["interviews"])
+        start = rng.randrange(0, length - 60)
+        end = start + rng.randrange(5, 60)
+        save(
+            tally,
+            coder[0],
+            coder[1],
+            interview,
+            {"start": start, "end": end, "values": [rng.choice(SLUGS)]},
+        )
+        if rng.random() < 0.25:  # a second key press on the same selection
+            save(
+                tally,
+                coder[0],
+                coder[1],
+                interview,
+                {"start": start, "end": end, "values": [rng.choice(SLUGS)]},
+            )
+        time.sleep(rng.random() * 0.5)
+
+
+def evaluator_loop(tally: Tally, session: str, until: float) -> None:
+    while time.monotonic() < until:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        try:
+            status, content_type, _ = request(conn, "GET", "/compare/", session)
+            tally.saw("compare", status, content_type)
+        except (OSError, http.client.HTTPException):
+            tally.saw("compare", 0, "")
+        finally:
+            conn.close()
+        time.sleep(1)
+
+
+def server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        SECURE_HSTS_PRELOAD="0",
+        LOG_LEVEL="ERROR",
+        # One cache for the four workers, so the sign-in limit holds across them.
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+    )
+    return env
+
+
+def start_server() -> subprocess.Popen:
+    log = LOG.open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "peervalues.wsgi:application",
+         "-b", f"127.0.0.1:{PORT}", "-w", "4", "-k", "gthread", "--threads", "8",
+         "--timeout", "60"],
+        cwd=_setup.ROOT, env=server_env(), stdout=log, stderr=log,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/login/")
+            conn.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not start; see " + str(LOG))
+
+
+def restart_database() -> float:
+    began = time.perf_counter()
+    subprocess.run(RESTART, check=False, capture_output=True)
+    took = time.perf_counter() - began
+    # Whatever happened, leave PostgreSQL running for everyone else.
+    status = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
+    if "online" not in status:
+        subprocess.run(START, check=False)
+    return took
+
+
+def recount_check() -> tuple[int, int]:
+    """Return (tallies differing from a recount, tallies recounted)."""
+    from coding.analysis.tallies import tallies_refresh
+    from coding.models import ExcerptValue, ValueTally
+
+    tallies_refresh()
+    spans: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
+    for row in ExcerptValue.objects.values_list(
+        "excerpt__interview_id", "excerpt__coder_id", "value_id", "excerpt__start", "excerpt__end"
+    ):
+        spans[row[:3]].append(row[3:])
+    expected = {}
+    for key, found in spans.items():
+        covered: set[int] = set()
+        for start, end in found:
+            covered.update(range(start, end))
+        expected[key] = (len(found), len(covered))
+    counted = {
+        (t.interview_id, t.coder_id, t.value_id): (t.excerpts, t.chars)
+        for t in ValueTally.objects.all()
+    }
+    wrong = sum(1 for k in expected.keys() | counted.keys() if expected.get(k) != counted.get(k))
+    return wrong, len(expected)
+
+
+def integrity(tally: Tally) -> dict[str, int]:
+    from django.db.models import Count
+
+    from coding.models import Excerpt, ExcerptValue
+
+    stored = set(
+        ExcerptValue.objects.values_list(
+            "excerpt__coder_id", "excerpt__interview_id", "excerpt__start", "excerpt__end",
+            "value__slug",
+        )
+    )  # fmt: skip
+    acked = {row[:5] for row in tally.acked}
+    doubled = (
+        Excerpt.objects.values("coder_id", "interview_id", "start", "end")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    acked_ids = {row[5] for row in tally.acked}
+    unanswered = Excerpt.objects.exclude(id__in=acked_ids).count()
+    return {
+        "acknowledged tags": len(acked),
+        "lost (acknowledged, not stored)": len(acked - stored),
+        "spans stored twice by one coder": doubled,
+        "excerpts no client was told of": unanswered,
+    }
+
+
+def flood_phase(data: dict, seconds: float) -> tuple[float, float]:
+    """Median tag latency (ms) with 5 coders, without and with 8 threads flooding sign-in."""
+
+    def tag_latencies(until: float) -> list[float]:
+        tally = Tally()
+        threads = [
+            threading.Thread(target=coder_loop, args=(tally, 1000 + i, c, data, until))
+            for i, c in enumerate(data["coders"][:5])
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return tally.latencies
+
+    calm = tag_latencies(time.monotonic() + seconds)
+    stop = time.monotonic() + seconds
+    flood_statuses: Counter[int] = Counter()
+
+    def flood() -> None:
+        rng = random.Random()
+        while time.monotonic() < stop:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            body = f"username=u{rng.random()}&password=p{rng.random()}"
+            try:
+                conn.request("POST", "/login/", body=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={CSRF}", "X-CSRFToken": CSRF})  # fmt: skip
+                response = conn.getresponse()
+                response.read()
+                flood_statuses[response.status] += 1
+            except OSError:
+                flood_statuses[0] += 1
+            finally:
+                conn.close()
+
+    flooders = [threading.Thread(target=flood) for _ in range(8)]
+    for t in flooders:
+        t.start()
+    busy = tag_latencies(stop)
+    for t in flooders:
+        t.join()
+    print(f"sign-in flood answers: {dict(flood_statuses)}")
+    return statistics.median(calm) * 1000, statistics.median(busy) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=40)
+    parser.add_argument("--no-restart", action="store_true")
+    parser.add_argument("--flood-seconds", type=float, default=20)
+    args = parser.parse_args()
+    os.environ["SECRET_KEY"] = SECRET  # the sessions made here must be valid in the server
+    url = _setup.postgres_url("postgres://postgres@127.0.0.1:5432/pv_bench_faults")
+    _setup.database_create(url)
+    _setup.migrate()
+    _setup.setup_django()
+    data = seed()
+    server = start_server()
+    try:
+        tally = Tally()
+        until = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(target=coder_loop, args=(tally, n, coder, data, until))
+            for n, coder in enumerate(data["coders"])
+        ] + [
+            threading.Thread(target=evaluator_loop, args=(tally, s, until))
+            for _, s in data["evaluators"]
+        ]
+        for t in threads:
+            t.start()
+        restart = None
+        if not args.no_restart:
+            time.sleep(args.seconds / 3)
+            restart = restart_database()
+        for t in threads:
+            t.join()
+        from django.db import connections
+
+        connections.close_all()  # the restart broke this process's connection too
+        found = integrity(tally)
+        wrong, tallies = recount_check()
+        calm, busy = flood_phase(data, args.flood_seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if (
+            "online"
+            not in subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
+        ):
+            subprocess.run(START, check=False)
+    print(f"{CODERS} coders and {EVALUATORS} evaluators for {args.seconds:.0f} s on gunicorn")
+    if restart is not None:
+        print(f"PostgreSQL restarted {args.seconds / 3:.0f} s in (restart took {restart:.1f} s)")
+    for name, count in found.items():
+        print(f"{name}: {count}")
+    print(f"retries after a failed save: {tally.retries}; saves given up: {tally.gave_up}")
+    print(f"responses: {dict(sorted(tally.statuses.items()))}")
+    print(f"API error responses that were not JSON: {tally.html_errors}")
+    tracebacks = LOG.read_text(errors="replace").count("Traceback")
+    print(f"tracebacks in the server log: {tracebacks}")
+    print(f"tallies differing from a recount: {wrong} of {tallies}")
+    lat = sorted(tally.latencies)
+    if lat:
+        print(
+            f"tag API latency: median {statistics.median(lat) * 1000:.0f} ms, "
+            f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms"
+        )
+    print(f"tag API median with 5 coders: {calm:.0f} ms calm, {busy:.0f} ms during a sign-in flood")
+
+
+if __name__ == "__main__":
+    main()

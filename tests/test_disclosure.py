@@ -1,0 +1,305 @@
+"""Disclosure control: one policy for everything an evaluator can see or download."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from coding.analysis import disclosure
+from coding.analysis.comparison import comparison_build
+from coding.analysis.exports import EVALUATOR_EXCERPT_HEADER
+from coding.analysis.filters import Filters
+from coding.models import Membership, ResearchProject
+
+from .conftest import make_excerpt, make_interview, make_project, make_user
+
+THRESHOLD = 5
+ROLES = ["participant"] * 12 + ["facilitator"] * 7 + ["staff"] * 3 + ["stakeholder"] * 2
+MODES = ["in_person"] * 14 + ["phone"] * 7 + ["online"] * 3
+GENDERS = ["Woman"] * 11 + ["Man"] * 10 + ["Non-binary"] * 3
+# value -> share of interviews that carry it (some common, some rare)
+CHANCES = {
+    "safety": 0.8,
+    "human-connection": 0.6,
+    "choice-and-control": 0.35,
+    "two-way-interactions": 0.12,
+    "freedom-to-be-oneself": 0.05,
+}
+
+
+@pytest.fixture
+def world(db: Any, settings: Any) -> dict[str, Any]:
+    """Two projects an evaluator reads, with small groups and rare values in both."""
+    settings.DISCLOSURE_THRESHOLD = THRESHOLD
+    rng = np.random.default_rng(2024)
+    coders = [make_user("cora-coder"), make_user("dan-coder")]
+    evaluator = make_user("eve-evaluator")
+    projects = [make_project("side-by-side", "Side by Side"), make_project("women", "Women")]
+    text = "Participant: I felt safe. We talked. I chose. We laughed a lot."
+    for p_index, project in enumerate(projects):
+        Membership.objects.create(user=evaluator, project=project, role=Membership.Role.EVALUATOR)
+        for coder in coders:
+            Membership.objects.create(
+                user=coder, project=project, role=Membership.Role.PEER_RESEARCHER
+            )
+        size = 24 if p_index == 0 else 17
+        for n in range(size):
+            interview = make_interview(
+                project,
+                f"{text} ({n})",
+                pseudonym=f"{project.slug}-{n}",
+                role=ROLES[(n * 5 + p_index) % 24],
+                mode=MODES[(n * 7) % 24],
+                date=dt.date(2025, 1, 1) + dt.timedelta(days=n),
+            )
+            interview.participant.attributes = {"gender": GENDERS[(n * 11) % 24]}
+            interview.participant.save()
+            for coder in coders[: 2 if n % 4 == 0 else 1]:
+                for slug, chance in CHANCES.items():
+                    if rng.random() < chance:
+                        start = int(rng.integers(0, 40))
+                        make_excerpt(interview, coder, start, start + 10, slug)
+    return {"evaluator": evaluator, "projects": projects, "coders": coders}
+
+
+def _csv(response: Any) -> list[dict[str, str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+BREAKDOWNS = ["", "role", "mode", "attr:gender"]
+RULES = ["all", "one", "agreed"]
+NARROWING = [
+    {},
+    {"date_from": "2025-01-05", "date_to": "2025-01-05"},
+    {"date_from": "2025-01-01", "date_to": "2025-01-10"},
+    {"role": "staff"},
+    {"mode": "online"},
+    {"attr": "gender=Non-binary"},
+    {"coder": "dan-coder"},
+]
+COMBINATIONS = (
+    [
+        (breakdown, rule, narrowing)
+        for breakdown, rule in itertools.product(BREAKDOWNS, RULES)
+        for narrowing in NARROWING[:2]
+    ]
+    + [("", "all", n) for n in NARROWING[2:]]
+    + [("role", "all", n) for n in NARROWING[2:]]
+)
+
+
+def _table(client: Client, breakdown: str, rule: str, narrowing: dict[str, str]) -> list[dict]:
+    query = {"breakdown": breakdown, "rule": rule, **narrowing}
+    return _csv(client.get(reverse("compare_export", args=["table", "csv"]), query))
+
+
+FIGURES = ("excerpt_count", "interviews_with_value")
+
+
+def test_it_leaves_nothing_to_recover_by_differencing(world: dict[str, Any]) -> None:
+    """Play the attack: every table an evaluator can download, under 29 filter combinations.
+
+    Each published total is a sum of cells: a project's unsplit figure sums its groups, and a
+    column's excerpts sum to its total (which the share of tags gives away). A hidden cell is
+    recovered when those sums pin it down, that is when its unit vector lies in the row space
+    of the equations over the hidden cells. None may.
+    """
+    assert len(COMBINATIONS) >= 20
+    client = Client()
+    client.force_login(world["evaluator"])
+    tables = {
+        (*combo[:2], tuple(combo[2].items())): _table(client, *combo) for combo in COMBINATIONS
+    }
+    hidden_seen = 0
+    for rule in RULES:
+        for figure in FIGURES:
+            unknowns: dict[tuple, int] = {}
+            equations: list[tuple[dict[int, float], float]] = []
+            for (breakdown, table_rule, _), rows in tables.items():
+                if table_rule != rule:
+                    continue
+                # Whatever the narrowing filter, an evaluator's table equals the unfiltered one.
+                assert _figures(rows) == _figures(tables[(breakdown, rule, ())])
+                if breakdown:
+                    unsplit = {(r["project"], r["value"]): r for r in tables[("", rule, ())]}
+                    for (project, value), total in unsplit.items():
+                        parts = [r for r in rows if (r["project"], r["value"]) == (project, value)]
+                        _equation(unknowns, equations, breakdown, parts, total[figure], figure)
+                for project, group in {(r["project"], r["group"]) for r in rows}:
+                    parts = [r for r in rows if (r["project"], r["group"]) == (project, group)]
+                    if figure == "excerpt_count":
+                        total = _column_tags(parts)
+                        if total is not None:
+                            _equation(unknowns, equations, breakdown, parts, total, figure)
+            hidden_seen += len(unknowns)
+            for name, index in unknowns.items():
+                assert not _pinned(equations, len(unknowns), index), name
+    assert hidden_seen > 20  # the attack had hidden cells to go after
+
+
+def _figures(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "filters"} for r in rows]
+
+
+def _equation(
+    unknowns: dict, equations: list, breakdown: str, parts: list[dict], total: str, figure: str
+) -> None:
+    if total == disclosure.HIDDEN:
+        return
+    row: dict[int, float] = {}
+    known = 0.0
+    for part in parts:
+        if part[figure] == disclosure.HIDDEN:
+            key = (breakdown, part["project"], part["group"], part["value"])
+            row[unknowns.setdefault(key, len(unknowns))] = 1.0
+        else:
+            known += float(part[figure] or 0)
+    if row:
+        equations.append((row, float(total) - known))
+
+
+def _column_tags(parts: list[dict]) -> float | None:
+    """A column's total of tags, from any visible cell's count and share."""
+    for part in parts:
+        if part["excerpt_count"] not in (disclosure.HIDDEN, "", "0") and part["share_of_tags"]:
+            return float(part["excerpt_count"]) / float(part["share_of_tags"])
+    return None
+
+
+def _pinned(equations: list, size: int, index: int) -> bool:
+    if not equations:
+        return False
+    matrix = np.zeros((len(equations), size))
+    for n, (row, _) in enumerate(equations):
+        for j, w in row.items():
+            matrix[n, j] = w
+    unit = np.zeros((1, size))
+    unit[0, index] = 1
+    return np.linalg.matrix_rank(np.vstack([matrix, unit])) == np.linalg.matrix_rank(matrix)
+
+
+def test_it_hides_every_figure_of_a_hidden_cell_and_shows_no_test_on_it(
+    world: dict[str, Any],
+) -> None:
+    ids = tuple(p.pk for p in world["projects"])
+    masked = frozenset(ids)
+    for breakdown, measure in itertools.product(BREAKDOWNS, ["prevalence", "per_interview"]):
+        comparison = comparison_build(
+            Filters(project_ids=ids, breakdown=breakdown),
+            measure,
+            masked_project_ids=masked,
+            threshold=THRESHOLD,
+        )
+        hidden = [c for _, cells in comparison.rows for c in cells if c.suppressed]
+        for cell in hidden:
+            assert cell.text == disclosure.HIDDEN and cell.number is None
+            assert not (cell.mark or cell.sentence or cell.ci_text) and cell.p is None
+        for row in comparison.pairwise:
+            assert not any(
+                (c.value.id, c.column.key) in {(row["v_id"], row["a"]), (row["v_id"], row["b"])}
+                for c in hidden
+            )
+        for column in comparison.columns:
+            # Every group shown rests on enough interviews; small ones went into "Other".
+            assert column.hidden or column.interviews >= THRESHOLD
+        for _, cells in comparison.rows:
+            for cell in cells:
+                if cell.applies and not cell.suppressed:
+                    assert cell.people == 0 or cell.people >= THRESHOLD
+
+
+def test_it_merges_small_groups_into_other(world: dict[str, Any]) -> None:
+    ids = (world["projects"][0].pk,)
+    comparison = comparison_build(
+        Filters(project_ids=ids, breakdown="role"), masked_project_ids=frozenset(ids)
+    )
+    labels = [c.group_label for c in comparison.columns]
+    assert disclosure.OTHER_LABEL in labels and "Staff" not in labels
+    admin = comparison_build(Filters(project_ids=ids, breakdown="role"))
+    assert "Staff" in [c.group_label for c in admin.columns]
+
+
+def test_it_keeps_the_quotes_behind_a_hidden_cell_closed(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["evaluator"])
+    ids = tuple(p.pk for p in world["projects"])
+    comparison = comparison_build(
+        Filters(project_ids=ids), masked_project_ids=frozenset(ids), threshold=THRESHOLD
+    )
+    cells = [c for _, cells in comparison.rows for c in cells if c.applies]
+    hidden = next(c for c in cells if c.suppressed)
+    shown = next(c for c in cells if not c.suppressed and c.people)
+    url = reverse("compare_cell")
+    for cell, status in ((hidden, 403), (shown, 200)):
+        query = {"value": cell.value.id, "column": cell.column.key}
+        assert client.get(url, query).status_code == status
+    shown_page = client.get(url, {"value": shown.value.id, "column": shown.column.key})
+    assert "side-by-side-" not in shown_page.content.decode()  # no pseudonyms
+    split = {"value": shown.value.id, "column": f"{shown.column.project_id}:", "breakdown": "mode"}
+    assert client.get(url, split).status_code == 403
+
+
+def test_it_gives_evaluators_excerpt_files_without_people_or_hidden_cells(
+    world: dict[str, Any],
+) -> None:
+    client = Client()
+    client.force_login(world["evaluator"])
+    response = client.get(reverse("compare_export", args=["excerpts", "csv"]))
+    rows = _csv(response)
+    assert list(rows[0]) == EVALUATOR_EXCERPT_HEADER
+    ids = tuple(p.pk for p in world["projects"])
+    comparison = comparison_build(
+        Filters(project_ids=ids), masked_project_ids=frozenset(ids), threshold=THRESHOLD
+    )
+    hidden = {
+        (c.column.project_name, c.value.name)
+        for _, cs in comparison.rows
+        for c in cs
+        if c.suppressed
+    }
+    assert hidden
+    assert not {(r["project"], r["value"]) for r in rows} & hidden
+    assert all("participant" not in name for name in rows[0])
+
+
+def test_it_hides_the_cooccurrence_of_hidden_values(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["evaluator"])
+    ids = tuple(p.pk for p in world["projects"])
+    comparison = comparison_build(
+        Filters(project_ids=ids), masked_project_ids=frozenset(ids), threshold=THRESHOLD
+    )
+    hidden = {
+        (c.column.project_id, c.value.id) for _, cs in comparison.rows for c in cs if c.suppressed
+    }
+    for item in client.get(reverse("compare_cooccurrence")).context["matrices"]:
+        for i, value in enumerate(item.values):
+            if (item.project.pk, value.id) in hidden:
+                assert item.matrix[i][i] is None
+            for x in item.matrix[i]:
+                assert x is None or x == 0 or x >= THRESHOLD
+
+
+def test_it_shows_no_data_for_a_bad_date_filter(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["coders"][0])
+    response = client.get(reverse("compare"), {"date_from": "2025-13-45"})
+    assert response.context["comparison"].is_empty
+    assert "No coded interviews match these filters" in response.content.decode()
+
+
+def test_it_gives_evaluators_agreement_figures_only(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["evaluator"])
+    html = client.get(reverse("compare_agreement")).content.decode()
+    assert "Krippendorff’s alpha" in html and "disagreements-heading" not in html
+    assert ResearchProject.objects.count() == 2
