@@ -243,12 +243,15 @@ async ([start, end, slug]) => {
     if (now.length > before) {
       const known = new Set(pv.__before);
       const made = now.find((e) => !known.has(e.id));
-      const hl = CSS.highlights.get(`v-${slug}`) || CSS.highlights.get('v-multi');
-      if (made && hl) {
+      // A segment shows the colour of its innermost excerpt: look in every value highlight.
+      if (made) {
         const [hn, ho] = pv.cpToDom(made.start, false);
-        for (const range of hl) {
-          if (range.startContainer === hn && range.startOffset === ho) {
-            return performance.now() - t0;
+        for (const [name, hl] of CSS.highlights) {
+          if (!name.startsWith('v-')) continue;
+          for (const range of hl) {
+            if (range.startContainer === hn && range.startOffset === ho) {
+              return performance.now() - t0;
+            }
           }
         }
       }

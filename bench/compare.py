@@ -186,7 +186,13 @@ def measure(repeat: int) -> None:
         ),
         ("attribute gender = Woman", client, {"attr": "gender=Woman"}),
         ("coder = amira", client, {"coder": "amira"}),
-        ("split by ethnicity (evaluator, <5 hidden)", evaluator, {"breakdown": "attr:ethnicity"}),
+        (
+            "split by ethnicity (evaluator, disclosure control)",
+            evaluator,
+            {"breakdown": "attr:ethnicity"},
+        ),
+        ("evaluator, role = participant (narrowing off)", evaluator, {"role": "participant"}),
+        ("excerpts per 1,000 words", client, {"measure": "per_1000_words"}),
         (
             "split by mode, agreed, prevalence",
             client,

@@ -10,10 +10,11 @@ the sign-in page with random usernames.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/pv_bench_faults \\
         BENCH_REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python bench/faults.py [--seconds 40] [--no-restart]
+        .venv/bin/python bench/faults.py [--seconds 40] [--fault restart|disconnect|none]
 
-It restarts the local cluster with `pg_ctlcluster` (root only): everyone else's connections
-drop too, so run it on a machine of your own, or warn the others.
+`--fault restart` (the default) restarts the local cluster with `pg_ctlcluster` (root only):
+everyone else's connections drop too, so run it on a machine of your own or warn the others;
+`--fault disconnect` drops and refuses only this database's connections for five seconds.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import _setup
 
@@ -311,8 +313,13 @@ def integrity(tally: Tally) -> dict[str, int]:
     }
 
 
-def flood_phase(data: dict, seconds: float) -> tuple[float, float]:
-    """Median tag latency (ms) with 5 coders, without and with 8 threads flooding sign-in."""
+def flood_phase(data: dict, seconds: float) -> tuple[float, float, dict[int, int]]:
+    """Median tag latency (ms) with 5 coders, calm and during a sign-in flood of 8 threads.
+
+    The flood's first attempts are checked (and hashed) until the rate limit answers 429;
+    the coders are timed once every flooding thread has been refused, when the hashing still
+    under way has finished: the state an attack settles into.
+    """
 
     def tag_latencies(until: float) -> list[float]:
         tally = Tally()
@@ -327,13 +334,15 @@ def flood_phase(data: dict, seconds: float) -> tuple[float, float]:
         return tally.latencies
 
     calm = tag_latencies(time.monotonic() + seconds)
-    stop = time.monotonic() + seconds
-    flood_statuses: Counter[int] = Counter()
+    stop = threading.Event()
+    limited = threading.Event()
+    statuses: Counter[int] = Counter()
+    refused: set[int] = set()
 
-    def flood() -> None:
+    def flood(n: int) -> None:
         rng = random.Random()
-        while time.monotonic() < stop:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
             body = f"username=u{rng.random()}&password=p{rng.random()}"
             try:
                 conn.request("POST", "/login/", body=body, headers={
@@ -341,26 +350,70 @@ def flood_phase(data: dict, seconds: float) -> tuple[float, float]:
                     "Cookie": f"csrftoken={CSRF}", "X-CSRFToken": CSRF})  # fmt: skip
                 response = conn.getresponse()
                 response.read()
-                flood_statuses[response.status] += 1
+                statuses[response.status] += 1
+                if response.status == 429:
+                    refused.add(n)
+                    if len(refused) == 8:
+                        limited.set()
             except OSError:
-                flood_statuses[0] += 1
+                statuses[0] += 1
             finally:
                 conn.close()
 
-    flooders = [threading.Thread(target=flood) for _ in range(8)]
+    flooders = [threading.Thread(target=flood, args=(n,)) for n in range(8)]
     for t in flooders:
         t.start()
-    busy = tag_latencies(stop)
+    limited.wait(timeout=180)
+    busy = tag_latencies(time.monotonic() + seconds)
+    stop.set()
     for t in flooders:
         t.join()
-    print(f"sign-in flood answers: {dict(flood_statuses)}")
-    return statistics.median(calm) * 1000, statistics.median(busy) * 1000
+    return statistics.median(calm) * 1000, statistics.median(busy) * 1000, dict(statuses)
+
+
+def disconnect_database(url: str, seconds: float = 5) -> float:
+    """Refuse and drop every connection to the benchmark's database for a few seconds.
+
+    The same failures a restart causes (dropped connections, refused ones) for this database
+    only, so that others using the cluster are not disturbed.
+    """
+    import psycopg2
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
+                             user=parts.username or "postgres", dbname="postgres")  # fmt: skip
+    admin.autocommit = True
+    began = time.perf_counter()
+    with admin.cursor() as cursor:
+        cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
+        time.sleep(seconds)
+        cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    admin.close()
+    return time.perf_counter() - began
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=40)
-    parser.add_argument("--no-restart", action="store_true")
+    parser.add_argument(
+        "--fault",
+        choices=["restart", "disconnect", "none"],
+        default="restart",
+        help="restart the cluster (root), or drop this database's connections for 5 s",
+    )
     parser.add_argument("--flood-seconds", type=float, default=20)
     args = parser.parse_args()
     os.environ["SECRET_KEY"] = SECRET  # the sessions made here must be valid in the server
@@ -382,36 +435,41 @@ def main() -> None:
         ]
         for t in threads:
             t.start()
-        restart = None
-        if not args.no_restart:
-            time.sleep(args.seconds / 3)
-            restart = restart_database()
+        time.sleep(args.seconds / 3)
+        fault = None
+        if args.fault == "restart":
+            fault = restart_database()
+        elif args.fault == "disconnect":
+            fault = disconnect_database(url)
         for t in threads:
             t.join()
         from django.db import connections
 
-        connections.close_all()  # the restart broke this process's connection too
-        found = integrity(tally)
-        wrong, tallies = recount_check()
-        calm, busy = flood_phase(data, args.flood_seconds)
+        connections.close_all()  # the fault broke this process's connection too
+        report(args, tally, fault)
+        calm, busy, flood = flood_phase(data, args.flood_seconds)
+        print(f"sign-in flood (8 threads) answers: {flood}")
+        print(f"tag API median, 5 coders: {calm:.0f} ms calm, {busy:.0f} ms during the flood")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
         if (
             "online"
             not in subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
         ):
             subprocess.run(START, check=False)
+
+
+def report(args: argparse.Namespace, tally: Tally, fault: float | None) -> None:
+    found = integrity(tally)
+    wrong, tallies = recount_check()
     print(f"{CODERS} coders and {EVALUATORS} evaluators for {args.seconds:.0f} s on gunicorn")
-    if restart is not None:
-        print(f"PostgreSQL restarted {args.seconds / 3:.0f} s in (restart took {restart:.1f} s)")
+    if fault is not None:
+        print(f"fault ({args.fault}) {args.seconds / 3:.0f} s in, lasting {fault:.1f} s")
     for name, count in found.items():
         print(f"{name}: {count}")
     print(f"retries after a failed save: {tally.retries}; saves given up: {tally.gave_up}")
     print(f"responses: {dict(sorted(tally.statuses.items()))}")
     print(f"API error responses that were not JSON: {tally.html_errors}")
-    tracebacks = LOG.read_text(errors="replace").count("Traceback")
-    print(f"tracebacks in the server log: {tracebacks}")
     print(f"tallies differing from a recount: {wrong} of {tallies}")
     lat = sorted(tally.latencies)
     if lat:
@@ -419,7 +477,6 @@ def main() -> None:
             f"tag API latency: median {statistics.median(lat) * 1000:.0f} ms, "
             f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms"
         )
-    print(f"tag API median with 5 coders: {calm:.0f} ms calm, {busy:.0f} ms during a sign-in flood")
 
 
 if __name__ == "__main__":

@@ -84,8 +84,9 @@ def can_code(role: str | None) -> bool:
     return role in (ADMIN, PEER_RESEARCHER)
 
 
-def project_for_user(user: Any, slug: str) -> tuple[ResearchProject, str]:
-    """Return a project the user may read, with their role; 404 otherwise.
+def project_for_user(user: Any, slug: str, *, write: bool = False) -> tuple[ResearchProject, str]:
+    """Return a project the user may read (or take part in, with write=True), with their role;
+    404 otherwise.
 
     A 404 rather than a 403 so that outsiders cannot learn which projects exist.
     """
@@ -93,6 +94,8 @@ def project_for_user(user: Any, slug: str) -> tuple[ResearchProject, str]:
     role = project_role(user, project.pk) if project else None
     if project is None or role is None:
         raise Http404(NOT_YOUR_PROJECT)
+    if write and not can_code(role):
+        raise PermissionDenied(READ_ONLY_ROLE)
     return project, role
 
 
@@ -127,3 +130,16 @@ def staff_required(message: str = ADMINS_ONLY) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+NOT_YOUR_JOB = "This job is not one of yours."
+
+
+def job_for_user(user: Any, pk: int) -> Any:
+    """Return a job the user started; 404 for anyone else's (they may hold research data)."""
+    from .jobs.models import Job
+
+    job = Job.objects.select_related("project").filter(pk=pk, owner_id=user.pk).first()
+    if job is None:
+        raise Http404(NOT_YOUR_JOB)
+    return job

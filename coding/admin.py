@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .audit import admin_snapshot, audit_record, audit_scope
+from .codebook_models import CodebookVersion, Proposal
 from .models import (
     AuditEvent,
     CodebookValue,
@@ -119,8 +120,8 @@ class ResearchProjectAdmin(AuditedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
-    list_display = ["user", "project", "role", "lead", "created"]
-    list_filter = ["role", "lead", "project"]
+    list_display = ["user", "project", "role", "is_lead", "created"]
+    list_filter = ["role", "is_lead", "project"]
     search_fields = ["user__username", "user__email", "project__name"]
     autocomplete_fields = ["user", "project"]
 
@@ -187,8 +188,18 @@ class InterviewAdmin(AuditedAdmin):
 
 @admin.register(CodebookValue)
 class CodebookValueAdmin(AuditedAdmin):
-    list_display = ["name", "slug", "project", "parent", "colour", "shortcut", "order", "is_active"]
-    list_filter = ["is_active", "project"]
+    list_display = [
+        "name",
+        "slug",
+        "project",
+        "parent",
+        "colour",
+        "shortcut",
+        "order",
+        "status",
+        "is_active",
+    ]
+    list_filter = ["is_active", "status", "project"]
     search_fields = ["name", "slug", "definition"]
     list_select_related = ["project", "parent"]
     list_editable = ["order", "is_active"]
@@ -271,3 +282,19 @@ class TallyQueueAdmin(ReadOnlyAdmin):
     """Interviews waiting for their counts to be refreshed (normally empty between page views)."""
 
     list_display = ["interview_id"]
+
+
+# The codebook's proposals and versions change only through the team's pages (and their
+# services, which audit every step); the admin shows them.
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    list_display = ["created", "project", "kind", "status", "proposed_by", "decided_by"]
+    list_filter = ["status", "kind", "project"]
+    list_select_related = ["project", "proposed_by", "decided_by"]
+
+
+@admin.register(CodebookVersion)
+class CodebookVersionAdmin(ReadOnlyAdmin):
+    list_display = ["project", "number", "created", "created_by", "summary"]
+    list_filter = ["project"]
+    list_select_related = ["project", "created_by"]

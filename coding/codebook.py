@@ -28,7 +28,7 @@ def framework_values_load(value_model: Any) -> int:
         if row["project"] is not None:
             continue
         _, was_created = value_model.objects.get_or_create(
-            project=None, slug=row["slug"], defaults=_value_fields(row)
+            project=None, slug=row["slug"], defaults=_value_fields(value_model, row)
         )
         created += was_created
     return created
@@ -41,11 +41,16 @@ def project_values_load(value_model: Any, project: Any) -> int:
         if row["project"] != project.slug:
             continue
         _, was_created = value_model.objects.get_or_create(
-            project=project, slug=row["slug"], defaults=_value_fields(row)
+            project=project, slug=row["slug"], defaults=_value_fields(value_model, row)
         )
         created += was_created
     return created
 
 
-def _value_fields(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ("name", "definition", "colour", "shortcut", "order")}
+def _value_fields(value_model: Any, row: dict[str, Any]) -> dict[str, Any]:
+    fields = {key: row[key] for key in ("name", "definition", "colour", "shortcut", "order")}
+    # The fixture's definitions are short summaries: they open the codebook page's entries.
+    # (Early migrations pass a historical model without the field.)
+    if any(f.name == "short_definition" for f in value_model._meta.get_fields()):
+        fields["short_definition"] = row.get("short_definition", row["definition"])[:300]
+    return fields

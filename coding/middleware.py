@@ -1,4 +1,4 @@
-"""Middleware: a Content-Security-Policy, idle sessions, ended sessions, request size limits.
+"""Middleware: CSP, idle and ended sessions, request size limits, request logs, replica reads.
 
 A Content-Security-Policy goes on every response, without 'unsafe-inline'. Pages load scripts
 and styles from our own origin only. The few inline <style> blocks (value colours) carry a
@@ -7,12 +7,13 @@ per-request nonce, read in templates as `request.csp_nonce`.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import get_user
+from django.contrib.auth import SESSION_KEY, get_user
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
@@ -153,3 +154,50 @@ class SessionEndedMiddleware:
         ):
             response.headers["Location"] = f"{location}&{SESSION_ENDED_PARAM}=1"
         return response
+
+
+request_logger = logging.getLogger("peervalues.requests")
+
+
+class RequestLogMiddleware:
+    """Log one line per request: method, path, status, time taken and the signed-in user's id.
+
+    The user comes from the session (the id only, never a name), so that logging costs no query;
+    the query string is left out because filters can carry pseudonyms.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user_id = session.get(SESSION_KEY, "-") if session is not None else "-"
+        request_logger.info(
+            "%s %s %s %.1fms user=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            user_id,
+        )
+        return response
+
+
+class ReplicaReadsMiddleware:
+    """Route the comparison pages' reads to the read replica (see peervalues/db_router.py)."""
+
+    PREFIX = "/compare/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from peervalues.db_router import replica_reads
+
+        replica_reads(request.method == "GET" and request.path.startswith(self.PREFIX))
+        try:
+            return self.get_response(request)
+        finally:
+            replica_reads(False)

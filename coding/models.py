@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -88,14 +89,20 @@ class Membership(models.Model):
         ResearchProject, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
-    lead = models.BooleanField(
-        default=False, help_text="Project lead: sets up calibration passages for new coders."
+    # A project lead decides the team's codebook proposals (accept or decline, with a reason).
+    is_lead = models.BooleanField(
+        default=False, help_text="Decides the team's proposals to change the codebook."
     )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "project"], name="membership_unique_user")
+            models.UniqueConstraint(fields=["user", "project"], name="membership_unique_user"),
+            # Evaluators read and change nothing, so they cannot lead the codebook either.
+            models.CheckConstraint(
+                condition=Q(is_lead=False) | Q(role="peer_researcher"),
+                name="membership_lead_is_peer_researcher",
+            ),
         ]
         ordering = ["project__name", "user__username"]
 
@@ -243,13 +250,34 @@ class CodebookValueQuerySet(models.QuerySet):
     def active(self) -> CodebookValueQuerySet:
         return self.filter(is_active=True)
 
+    def shared(self) -> CodebookValueQuerySet:
+        """Values of the team's codebook, without anyone's provisional values (those still
+        proposed, and those declined or withdrawn)."""
+        return self.filter(proposed_by__isnull=True).exclude(status=CodebookValue.Status.PROPOSED)
+
+    def visible_to(self, user: Any) -> CodebookValueQuerySet:
+        """The shared codebook plus the user's own provisional values."""
+        user_id = getattr(user, "pk", None)
+        return self.filter(
+            Q(proposed_by__isnull=True, status__in=["active", "retired"])
+            | Q(proposed_by_id=user_id)
+        )
+
 
 class CodebookValue(models.Model):
     """A value of the codebook: shared by all projects (project empty) or one project's own.
 
     Values are retired (is_active off), never deleted while excerpts use them, so the codebook
-    can change without breaking earlier coding.
+    can change without breaking earlier coding. A proposed value is provisional: made while
+    coding, seen and used by its proposer only until the team decides its proposal.
+    `is_active` means "can be applied": active and proposed values, not retired ones; older
+    code retires a value by turning `is_active` off alone, so `current_status` reads both.
     """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PROPOSED = "proposed", "Proposed"
+        RETIRED = "retired", "Retired"
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(
@@ -265,11 +293,31 @@ class CodebookValue(models.Model):
     )
     slug = models.SlugField(max_length=60)
     name = models.CharField(max_length=100)
-    definition = models.TextField(blank=True)
+    short_definition = models.CharField(max_length=300, blank=True)
+    definition = models.TextField(blank=True, help_text="The full definition.")
+    when_to_use = models.TextField(blank=True)
+    when_not_to_use = models.TextField(blank=True)
     colour = models.CharField(max_length=7, default="#cfe2ff", validators=[COLOUR_VALIDATOR])
     shortcut = models.CharField(max_length=1, blank=True, validators=[SHORTCUT_VALIDATOR])
     order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who made it while coding: set while it is provisional (also once declined).",
+    )
+    # A merge retires this value and moves its tags to another one; the link keeps its history.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    # Excerpts the team chose to show what the value means.
+    examples = models.ManyToManyField(
+        "Excerpt", blank=True, related_name="example_of", help_text="Example excerpts."
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -294,17 +342,38 @@ class CodebookValue(models.Model):
                 name="value_unique_name_in_framework",
             ),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="value_not_own_parent"),
+            # Only a project's own values can be provisional: the framework is everyone's.
+            models.CheckConstraint(
+                condition=~Q(status="proposed") | Q(project__isnull=False),
+                name="value_proposed_in_a_project",
+            ),
         ]
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.sync_status()
+        super().save(*args, **kwargs)
+
     @property
     def is_framework(self) -> bool:
         return self.project_id is None
 
+    @property
+    def current_status(self) -> str:
+        return self.status if self.is_active else self.Status.RETIRED
+
+    def sync_status(self) -> None:
+        """Keep status and is_active in step when only one of them was changed (the admin)."""
+        if not self.is_active:
+            self.status = self.Status.RETIRED
+        elif self.status == self.Status.RETIRED:
+            self.status = self.Status.ACTIVE
+
     def clean(self) -> None:
+        self.sync_status()
         if COLOUR_RE.match(self.colour or "") and not is_readable(self.colour):
             ratio = contrast_ratio(self.colour, TEXT_COLOUR)
             raise ValidationError({"colour": LOW_CONTRAST.format(ratio=ratio)})
@@ -335,7 +404,12 @@ class Excerpt(models.Model):
     # The consensus layer: excerpts written from the team's decisions (by the "consensus"
     # system account), kept out of every per-person figure.
     is_consensus = models.BooleanField(default=False, editable=False)
-    values = models.ManyToManyField(CodebookValue, through="ExcerptValue", related_name="excerpts")
+    values = models.ManyToManyField(
+        CodebookValue,
+        through="ExcerptValue",
+        through_fields=("excerpt", "value"),
+        related_name="excerpts",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -361,10 +435,21 @@ class Excerpt(models.Model):
 
 
 class ExcerptValue(models.Model):
-    """One value on one excerpt. Values are protected: retire a value instead of deleting it."""
+    """One value on one excerpt. Values are protected: retire a value instead of deleting it.
+
+    `version` is the project's codebook version the tag was made under (empty when written by
+    a tool that does not know versions, such as an import); `recoded_from` keeps the value a
+    merge or split moved the tag away from, so earlier versions can still be counted.
+    """
 
     excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="tags")
     value = models.ForeignKey(CodebookValue, on_delete=models.PROTECT, related_name="tags")
+    version = models.ForeignKey(
+        "CodebookVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="tags"
+    )
+    recoded_from = models.ForeignKey(
+        CodebookValue, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -537,6 +622,18 @@ class TallyQueue(models.Model):
     def __str__(self) -> str:
         return str(self.interview_id)
 
+
+# Background jobs keep their model beside their services, and the codebook's proposals and
+# versions live in their own module; importing them here registers them with the app.
+from .codebook_models import (  # noqa: E402
+    CodebookVersion,
+    Proposal,
+    ProposalComment,
+    ProposalVote,
+)
+from .jobs.models import Job  # noqa: E402
+
+__all__ = ["CodebookVersion", "Job", "Proposal", "ProposalComment", "ProposalVote"]
 
 # The team's review of coding (discussions, consensus, calibration) lives in its own module.
 from .review.models import (  # noqa: E402, F401

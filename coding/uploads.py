@@ -80,12 +80,8 @@ class Stashed:
     def local_path(self) -> Iterator[Path]:
         """The upload as a file on this server's disk (copied there from a remote storage)."""
         storage = upload_storage()
-        try:
-            local = Path(storage.path(self.upload_name))
-        except NotImplementedError:
-            local = None
-        if local is not None:
-            yield local
+        if isinstance(storage, FileSystemStorage):  # already on this server's disk
+            yield Path(storage.path(self.upload_name))
             return
         with tempfile.TemporaryDirectory() as folder:
             copy = Path(folder) / PurePosixPath(self.upload_name).name

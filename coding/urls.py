@@ -7,12 +7,16 @@ from django.urls import path
 from .views import (
     api,
     calibration,
+    codebook,
     coding,
     compare,
     disagreements,
     discussions,
+    health,
     importing,
+    jobs,
     pages,
+    proposals,
     protection,
     refi,
     review_exports,
@@ -80,6 +84,61 @@ urlpatterns = [
         review_exports.review_export,
         name="review_export",
     ),
+    # --- the project's codebook: values, proposals, decisions, versions ---
+    path("projects/<slug:slug>/codebook/", codebook.codebook, name="codebook"),
+    path(
+        "projects/<slug:slug>/codebook/values/<int:pk>/", codebook.value_detail, name="value_detail"
+    ),
+    path(
+        "projects/<slug:slug>/codebook/values/<int:pk>/mine/",
+        proposals.provisional_value,
+        name="provisional_value",
+    ),
+    path(
+        "projects/<slug:slug>/codebook/versions/", codebook.version_list, name="codebook_versions"
+    ),
+    path(
+        "projects/<slug:slug>/codebook/versions/compare/",
+        codebook.version_compare,
+        name="codebook_version_compare",
+    ),
+    path(
+        "projects/<slug:slug>/codebook/versions/<int:number>/",
+        codebook.version_detail,
+        name="codebook_version",
+    ),
+    path("projects/<slug:slug>/proposals/", proposals.proposal_list, name="proposal_list"),
+    path("projects/<slug:slug>/proposals/new/", proposals.proposal_new, name="proposal_new"),
+    path(
+        "projects/<slug:slug>/proposals/<int:pk>/",
+        proposals.proposal_detail,
+        name="proposal_detail",
+    ),
+    path(
+        "projects/<slug:slug>/proposals/<int:pk>/comment/",
+        proposals.proposal_comment,
+        name="proposal_comment",
+    ),
+    path(
+        "projects/<slug:slug>/proposals/<int:pk>/say/",
+        proposals.proposal_vote,
+        name="proposal_vote",
+    ),
+    path(
+        "projects/<slug:slug>/proposals/<int:pk>/decide/",
+        proposals.proposal_decide,
+        name="proposal_decide",
+    ),
+    path(
+        "projects/<slug:slug>/proposals/<int:pk>/withdraw/",
+        proposals.proposal_withdraw,
+        name="proposal_withdraw",
+    ),
+    path(
+        "projects/<slug:slug>/proposals/<int:pk>/recode/",
+        proposals.recode_queue,
+        name="recode_queue",
+    ),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),
@@ -123,6 +182,15 @@ urlpatterns = [
         refi.refi_export_qdc,
         name="refi_export_project_codebook",
     ),
+    # --- for load balancers and monitoring: no sign-in ---
+    path("health/", health.health, name="health"),
+    # --- background jobs (everyone sees their own) ---
+    path("jobs/", jobs.my_jobs, name="my_jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry_view, name="job_retry"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    path("jobs/start/<str:kind>/", jobs.job_start_admin, name="job_start_admin"),
+    path("api/jobs/<int:pk>/", jobs.job_status, name="api_job_status"),
     # --- audit and data protection (admins, under manage/) ---
     path(
         "manage/participants/<int:pk>/withdraw/",

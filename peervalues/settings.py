@@ -85,11 +85,18 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "coding",
 ]
 
 MIDDLEWARE = [
+    # First, so the time it logs covers everything below it.
+    "coding.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the WSGI server, before sessions and the CSP: no database hit.
+    # With DEBUG the development server serves them from the source folders instead.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before anything reads a body (the CSRF check does): oversized requests go unread.
     "coding.middleware.RequestSizeLimitMiddleware",
@@ -127,6 +134,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "peervalues.wsgi.application"
 
 DATABASES = {"default": database_config(env_str("DATABASE_URL"), BASE_DIR)}
+# An optional read replica of PostgreSQL for the comparison pages (peervalues/db_router.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_config(env_str("DATABASE_REPLICA_URL"), BASE_DIR)
+    DATABASE_ROUTERS = ["peervalues.db_router.ReplicaRouter"]
+    MIDDLEWARE.append("coding.middleware.ReplicaReadsMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -159,6 +171,19 @@ DEMO_PASSWORDS_FILE = env_str("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passw
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Files the app makes (job outputs): private, served only through views that check access.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Without DEBUG, file names carry a hash of their content (cached for a year by browsers) and
+    # gzip copies sit beside them; both come from `collectstatic`. The development server and the
+    # tests read the source folders directly instead.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -231,12 +256,62 @@ UPLOADS_STORAGE = env_str("UPLOADS_STORAGE", "django.core.files.storage.FileSyst
 UPLOADS_DIR = env_str("UPLOADS_DIR", "")
 UPLOADS_MAX_AGE = env_int("UPLOADS_MAX_AGE", 24 * 60 * 60)
 
+# Background jobs on the Tasks API (django-tasks today, django.tasks from Django 6). The database
+# backend needs nothing beyond the database, so a fresh clone runs jobs at once; several machines
+# share RQ on Redis instead. "immediate" runs each job inside the request (tests, debugging).
+TASKS_BACKEND_NAME = env_str("TASKS_BACKEND", "db")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND_NAME not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)} (got {TASKS_BACKEND_NAME!r})."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND_NAME], "QUEUES": ["default"]}}
+if TASKS_BACKEND_NAME == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A job may legitimately run for many minutes (a large import); RQ's default is 3 minutes.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60 * 60}}
+# A job's progress (and its heartbeat, by which a dead worker is noticed) is written this often;
+# a running job silent for JOB_STALE_SECONDS, on another machine, counts as lost.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 2)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+# Files that jobs make (exports, backups) are deleted this long after the job finished.
+JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 7 * 24)
+# The clean-up job is queued this often by every running `manage.py serve`.
+JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
+# Exports of more rows than this run as a job instead of inside the request.
+EXPORT_JOB_THRESHOLD = env_int("EXPORT_JOB_THRESHOLD", 20_000)
+
+# The cache: each process's memory by default; Redis (CACHE_URL=redis://...) when several
+# machines must share it.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Counts below this are shown as "<N" to evaluators in breakdowns by participant attribute.
 DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request (coding.middleware.RequestLogMiddleware); REQUEST_LOG=0 hushes it.
+        "peervalues.requests": {
+            "handlers": ["console"],
+            "level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING",
+            "propagate": False,
+        },
+    },
 }
+# The load balancer asks for /health/ over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]

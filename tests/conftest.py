@@ -26,6 +26,16 @@ def _fast_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings: Any, tmp_path: Any) -> None:
+    """Background jobs run inside the request that starts them, their files in a temp folder.
+
+    Tests of the worker itself switch to the database or RQ backend.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def make_user(username: str, *, staff: bool = False) -> Any:
     return get_user_model().objects.create_user(
         username=username, password=PASSWORD, is_staff=staff, is_superuser=staff

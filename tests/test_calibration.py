@@ -30,7 +30,7 @@ PASSAGES = [  # text, the team's values
 
 @pytest.fixture
 def lead(project: Any, peer2: Any) -> Any:
-    Membership.objects.filter(user=peer2, project=project).update(lead=True)
+    Membership.objects.filter(user=peer2, project=project).update(is_lead=True)
     return peer2
 
 

@@ -98,8 +98,8 @@ def test_it_exports_the_comparison_table_with_filters_and_rule(
     assert safety[4] == "1"  # interviews coded
     assert safety[5] == "1"  # excerpts, first coder only
     assert float(safety[8]) == 1.0  # prevalence
-    assert safety[-2].startswith("One coder per interview")
-    assert "interview mode: In person" in safety[-1]
+    assert safety[TABLE_HEADER.index("coder_rule")].startswith("One coder per interview")
+    assert "interview mode: In person" in safety[TABLE_HEADER.index("filters")]
 
 
 def test_it_exports_xlsx_with_an_about_sheet(client: Client, peer: Any, coded: Any) -> None:

@@ -119,7 +119,9 @@ def test_it_refuses_a_manifest_with_missing_columns(project: Any, tmp_path: Path
         msg.MISSING_COLUMNS.format(
             file="manifest.csv",
             columns="participant_role, interview_date, interviewer, mode",
-        )
+        ),
+        # Every problem of the batch is said at once, not only the first one found.
+        msg.ORPHAN_FILE.format(file="b.txt"),
     ]
 
 

@@ -209,7 +209,7 @@ def test_it_lists_batches_and_rolls_one_back(
     assert "Yes, roll back this batch" in client.get(url).content.decode()
     response = client.post(url, follow=True)
     html = response.content.decode()
-    assert "Batch rolled back: 2 interview(s) removed." in html
+    assert "Batch rolled back: 2 interviews removed." in html
     assert not Interview.objects.exists()
     # The report stays, without links to the interviews that are gone.
     assert "a.txt" in html and "/interviews/" not in html

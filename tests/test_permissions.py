@@ -13,7 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from coding.models import CodebookValue, ImportBatch
+from coding import services
+from coding.models import CodebookValue, ImportBatch, Job
+from coding.proposals import proposal_create, proposal_decide
 from coding.review.calibration import (
     calibration_attempt_start,
     calibration_passage_add,
@@ -56,6 +58,26 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "compare_cooccurrence": ("", "", SIGNED_IN),
     "compare_agreement": ("", "", SIGNED_IN),
     "compare_export": ("export", "", SIGNED_IN),
+    # The codebook: members read; peer researchers propose, discuss and recode.
+    "codebook": ("project", "", MEMBERS),
+    "value_detail": ("value", "", MEMBERS),
+    # Only its proposer sees a provisional value; evaluators may not take part.
+    "provisional_value": (
+        "provisional",
+        "",
+        {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 404},
+    ),
+    "codebook_versions": ("project", "", MEMBERS),
+    "codebook_version_compare": ("project", "", MEMBERS),
+    "codebook_version": ("version", "", MEMBERS),
+    "proposal_list": ("project", "", MEMBERS),
+    "proposal_new": ("project", "", {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 200}),
+    "proposal_detail": ("proposal", "", MEMBERS),
+    "proposal_comment": ("proposal", "", {r: 405 for r in ROLES}),  # POST only
+    "proposal_vote": ("proposal", "", {r: 405 for r in ROLES}),
+    "proposal_decide": ("proposal", "", {r: 405 for r in ROLES}),
+    "proposal_withdraw": ("proposal", "", {r: 405 for r in ROLES}),
+    "recode_queue": ("proposal", "", MEMBERS),
     "import_list": ("", "", STAFF),
     "import_new": ("", "", STAFF),
     "import_manifest_template": ("", "", STAFF),
@@ -72,6 +94,13 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "refi_export_project": ("project", "", staff(405)),
     "refi_export_codebook": ("", "", staff(405)),
     "refi_export_project_codebook": ("project", "", staff(405)),
+    # Jobs are their owner's alone: the world's job belongs to the admin.
+    "my_jobs": ("", "", SIGNED_IN),
+    "job_detail": ("job", "", {**STAFF, "outsider": 404, "peer": 404, "evaluator": 404}),
+    "job_retry": ("job", "", {r: 405 for r in ROLES}),  # POST only
+    "job_download": ("job", "", {r: 404 for r in ROLES}),  # no file (yet)
+    "job_start_admin": ("job_kind", "", staff(405)),  # POST only
+    "api_job_status": ("job", "", {**STAFF, "outsider": 404, "peer": 404, "evaluator": 404}),
     "participant_withdraw": ("participant", "", STAFF),
     # Discussions: members read, coders write (evaluators 403), outsiders learn nothing (404).
     "discussion_list": ("", "", SIGNED_IN),
@@ -91,7 +120,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "calibration_results": ("attempt", "", {**CODERS, "peer": 302, "admin": 302}),
     "interview_redact": ("interview", "", STAFF),
 }
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "health"}
 
 
 def url_names(patterns: list[Any], namespace: str = "") -> set[str]:
@@ -116,6 +145,7 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     interview = make_interview(project, "Interviewer: Hi\nParticipant: I felt safe there.")
     excerpt = make_excerpt(interview, peer, 16, 30, "safety")
     batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
+    job = Job.objects.create(kind=Job.Kind.BACKUP, owner=admin_user, title="Backup")
     safety = CodebookValue.objects.get(slug="safety")
     discussion = discussion_start(interview=interview, user=peer, body="Safety?", excerpt=excerpt)
     calibration = calibration_set_create(project=project, name="Starter", user=admin_user)
@@ -123,9 +153,25 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         calibration=calibration, interview=interview, start=16, end=30, values=[], user=admin_user
     )
     attempt = calibration_attempt_start(calibration=calibration, coder=peer)
+    # An accepted split (with its recode queue) and a peer's provisional value.
+    trust = CodebookValue.objects.create(project=project, slug="trust", name="Trust", order=7)
+    split = proposal_create(
+        project=project,
+        actor=peer,
+        kind="split",
+        value=trust,
+        split_names=["Trust in peers", "Trust in staff"],
+        reason="Two ideas.",
+    )
+    proposal_decide(proposal=split, actor=admin_user, accept=True, reason="Yes.")
+    provisional = services.value_create(project=project, actor=peer, name="Hope")
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
+        "value": {"slug": project.slug, "pk": safety.pk},
+        "provisional": {"slug": project.slug, "pk": provisional.pk},
+        "version": {"slug": project.slug, "number": 1},
+        "proposal": {"slug": project.slug, "pk": split.pk},
         "interview": {"pk": interview.pk},
         "participant": {"pk": interview.participant_id},
         "excerpt": {"pk": excerpt.pk},
@@ -137,6 +183,8 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "token": {"token": "0" * 32},
         "chart": {"kind": "bars"},
         "export": {"what": "table", "fmt": "csv"},
+        "job": {"pk": job.pk},
+        "job_kind": {"kind": Job.Kind.BACKUP},
     }
     queries = {"": "", "cell": f"?column={project.pk}&value={safety.pk}"}
     users = {"outsider": outsider, "peer": peer, "evaluator": evaluator, "admin": admin_user}

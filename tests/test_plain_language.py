@@ -49,9 +49,10 @@ def test_it_explains_each_figure_in_a_sentence(double_coded: Any, project: Any) 
 
 
 def test_it_shows_the_sentences_on_the_agreement_page(
-    client: Client, double_coded: Any, evaluator: Any
+    client: Client, double_coded: Any, peer: Any
 ) -> None:
-    client.force_login(evaluator)
+    # A coder of the project (evaluators see agreement only over enough interviews).
+    client.force_login(peer)
     page = client.get(reverse("compare_agreement")).content.decode()
     assert page.count('class="d-block plain-sentence"') >= 3 * 2  # safety and all values
     assert "of the characters of text for Safety." in page

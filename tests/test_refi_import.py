@@ -293,7 +293,7 @@ def test_it_matches_codes_to_values_by_name_and_creates_the_rest(project: Any) -
     )
     assert (heard.parent, heard.definition, heard.colour) == (belonging, "Listened to.", "#aabbcc")
     # #0000AA is too dark under text: it was lightened, keeping its hue, and the report says so.
-    assert "1 code colours were lightened" in " ".join(report.warnings)
+    assert "1 code colour was lightened" in " ".join(report.warnings)
     assert not CodebookValue.objects.filter(project=project, name__iexact="safety").exists()
 
 
@@ -528,3 +528,13 @@ def test_it_reports_sources_whose_file_is_missing(project: Any) -> None:
     assert report.missing_sources == ["Lost interview.docx"]
     assert report.codings_skipped == {SKIP_MISSING: 1}
     assert "Lost interview.docx" in "\n".join(report.lines())
+
+
+@pytest.mark.parametrize(
+    ("sets", "said"), [(1, "1 set was not imported."), (2, "2 sets were not imported.")]
+)
+def test_it_counts_what_it_leaves_out_in_plain_plurals(project: Any, sets: int, said: str) -> None:
+    set_xml = "".join(f'<Set guid="{guid(90 + n)}" name="Set {n}"/>' for n in range(sets))
+    xml = simple_project("").replace("</Project>", f"<Sets>{set_xml}</Sets></Project>")
+    report = run(qdpx(xml), project, dry_run=True)
+    assert said in report.warnings

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
-from coding.signin import SIGN_IN_RATE_LIMITED, client_ip
+from coding.signin import SIGN_IN_RATE_LIMITED, attempt_allowed, client_ip
 
 from .conftest import PASSWORD
 
@@ -112,3 +112,14 @@ def test_it_takes_the_address_the_trusted_proxies_saw(
     settings.TRUSTED_PROXY_COUNT = count
     request = rf.get("/", REMOTE_ADDR="127.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_it_lets_no_burst_through_at_the_edge_of_a_window(db: Any, settings: Any) -> None:
+    settings.SIGN_IN_RATE_LIMIT = 10
+    settings.SIGN_IN_RATE_WINDOW = 60
+    edge = 60 * 1_000_000
+    before = [attempt_allowed("192.0.2.1", edge - 1)[0] for _ in range(10)]
+    after = [attempt_allowed("192.0.2.1", edge + 1)[0] for _ in range(10)]
+    assert all(before)
+    assert not any(after)  # the ten just before still count, a second later
+    assert attempt_allowed("192.0.2.1", edge + 120 + 1)[0]  # two windows on, none count

@@ -16,6 +16,7 @@ from django.urls import reverse
 from coding import uploads
 from coding.models import Interview
 
+from .shared_storage import SharedMemoryStorage
 from .test_importing_pipeline import make_zip, two_rows
 
 
@@ -102,3 +103,23 @@ def test_it_asks_for_a_new_upload_when_the_names_key_is_gone(
     session.save()
     assert client.post(reverse("import_confirm", args=[token])).status_code == 404
     assert not Interview.objects.exists()  # never imported without its names removed
+
+
+def test_it_confirms_on_one_server_a_preview_made_on_another(
+    client: Client, admin_user: Any, project: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.UPLOADS_STORAGE = "tests.shared_storage.SharedMemoryStorage"
+    SharedMemoryStorage.reset()
+    first, second = Client(), Client()
+    first.force_login(admin_user)
+    batch = SimpleUploadedFile("b.zip", make_zip(tmp_path / "b.zip", two_rows()).read_bytes())
+    response = first.post(reverse("import_new"), {"batch": batch, "names": "Hello=Greeting"})
+    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    # The other server has its own temporary folder and nothing on its disk, only the session
+    # (in the shared database) and the shared storage.
+    settings.UPLOADS_DIR = str(tmp_path / "elsewhere")
+    second.cookies = first.cookies
+    assert second.get(reverse("import_preview", args=[token])).status_code == 200
+    second.post(reverse("import_confirm", args=[token]))
+    assert Interview.objects.get(title="a").text.startswith("Interviewer: Greeting")
+    assert not SharedMemoryStorage().listdir("")[0]  # the upload is gone from the storage

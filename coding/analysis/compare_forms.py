@@ -80,8 +80,13 @@ class ComparisonForm(forms.Form):
     date_to = forms.DateField(
         label="Interviews to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    attr = forms.MultipleChoiceField(label="Participant attributes", required=False)
-    coder = forms.MultipleChoiceField(label="Coders", required=False)
+    # Tick boxes: picking several needs no Ctrl key.
+    attr = forms.MultipleChoiceField(
+        label="Participant attributes", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    coder = forms.MultipleChoiceField(
+        label="Coders", required=False, widget=forms.CheckboxSelectMultiple
+    )
     breakdown = forms.ChoiceField(label="Split each project by", required=False)
 
     def __init__(self, data: Any = None, *, user: Any = None, **kwargs: Any) -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 from ..models import CodebookValue, Interview, Participant, ResearchProject
 from . import disclosure, significance, stats
 from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, Filters
+from .history import history_annotate
 from .measures import (
     MEASURE_PREVALENCE,
     MEASURES,
@@ -68,6 +69,7 @@ class ValueRow:
     colour: str
     project_id: int | None
     project_short: str = ""
+    guid: str = ""
 
     @property
     def framework(self) -> bool:
@@ -115,6 +117,9 @@ class Comparison:
     frame: pd.DataFrame
     row_tests: dict[int, RowTest] = field(default_factory=dict)
     pairwise: list[dict[str, Any]] = field(default_factory=list)
+    # The codebook's history (analysis/history.py): each project's version, and sentences.
+    versions: dict[int, int] = field(default_factory=dict)
+    history_notes: list[str] = field(default_factory=list)
     narrowing_off: bool = False  # the reader's narrowing filters were switched off
 
     @property
@@ -175,6 +180,7 @@ def scope_values(project_ids: list[int] | tuple[int, ...]) -> list[ValueRow]:
     rows = CodebookValue.objects.filter(project__isnull=True) | CodebookValue.objects.filter(
         project_id__in=project_ids
     )
+    rows = rows.shared()  # never anyone's provisional values
     values = [
         ValueRow(
             id=v["id"],
@@ -183,8 +189,9 @@ def scope_values(project_ids: list[int] | tuple[int, ...]) -> list[ValueRow]:
             colour=v["colour"],
             project_id=v["project_id"],
             project_short=short_name(names[v["project_id"]]) if v["project_id"] else "",
+            guid=str(v["guid"]),
         )
-        for v in rows.values("id", "slug", "name", "colour", "project_id", "order")
+        for v in rows.values("id", "guid", "slug", "name", "colour", "project_id", "order")
         .order_by("order", "name")
         .distinct()
     ]
@@ -286,6 +293,7 @@ def comparison_build(
     _fill_rows(comparison)
     _suppress(comparison)
     significance.tests_fill(comparison, interviews, per_interview)
+    history_annotate(comparison)
     _fill_pairwise(comparison)
     return comparison
 

@@ -24,6 +24,7 @@ from ..models import AuditEvent
 from . import disclosure
 from .comparison import Comparison, comparison_build
 from .filters import Filters
+from .history import VERSIONS_USED
 from .measures import (
     MEASURE_COUNT,
     MEASURE_COVERAGE,
@@ -59,7 +60,13 @@ EXCERPT_HEADER = [
     "created",
     "coder_rule",
     "filters",
+    "codebook_version",  # the version of its project's codebook the tag was made under
 ]
+
+
+def excerpt_export_is_large(filters: Filters, threshold: int) -> bool:
+    """Whether an excerpts export has more rows than a request should write (LIMIT, not COUNT)."""
+    return kept_tags(filters)[: threshold + 1].count() > threshold
 
 
 TABLE_HEADER = [
@@ -81,6 +88,7 @@ TABLE_HEADER = [
     "stands_out_adjusted_p",
     "coder_rule",
     "filters",
+    "codebook_version",  # the project's current codebook version
 ]
 # Evaluators' excerpt files leave out who said it: no pseudonym, role or mode.
 EVALUATOR_EXCERPT_HEADER = [
@@ -135,6 +143,7 @@ def table_rows(comparison: Comparison) -> list[list[Any]]:
                     None if cell.p is None else round(cell.p, 6),
                     comparison.filters.rule_text,
                     comparison.filters.description,
+                    comparison.versions.get(column.project_id),
                 ]
             )
     return out
@@ -231,9 +240,14 @@ def about_rows(filters: Filters, what: str) -> list[list[str]]:
 
 
 def table_sheets(comparison: Comparison) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
+    names = {c.project_id: c.project_name for c in comparison.columns}
+    about = about_rows(comparison.filters, "comparison table") + [
+        ["codebook_version", VERSIONS_USED.format(project=names[pid], version=number)]
+        for pid, number in comparison.versions.items()
+    ]
     return [
         ("Comparison", TABLE_HEADER, table_rows(comparison)),
-        ("About", ["item", "detail"], about_rows(comparison.filters, "comparison table")),
+        ("About", ["item", "detail"], about),
     ]
 
 
@@ -274,11 +288,12 @@ def excerpt_rows(
             "excerpt__end",
             "excerpt__text",
             "excerpt__created",
+            "version__number",
         )
         .iterator(chunk_size=2000)
     )
     for row in rows:
-        yield [*row, rule, description]
+        yield [*row[:-1], rule, description, row[-1]]
 
 
 def excerpt_sheets(

@@ -240,17 +240,17 @@ def interview_rows(filters: Filters) -> tuple[list[tuple], list[tuple]]:
     # `comparison_rows` has just brought the tallies up to date.
     base, params = _tally_source(filters, with_words=True)
     interviews_sql = f"""
-        SELECT DISTINCT 0 AS kind, t.i_id, t.p_id, t.grp, CAST(t.len_ AS {FLOAT}),
-               CAST(t.words AS {FLOAT}) FROM ({base}) t"""
+        SELECT DISTINCT 0 AS kind, t.i_id, t.p_id, CAST(t.len_ AS {FLOAT}),
+               CAST(t.words AS {FLOAT}), CAST(0 AS {FLOAT}), t.grp FROM ({base}) t"""
     if len(filters.coder_ids) > 1:
         k = _k(filters.rule)
         sql = f"""
         WITH {_general_ctes(filters.rule, base)}
-        SELECT DISTINCT 0 AS kind, icv.i_id, icv.p_id, icv.grp, CAST(icv.len_ AS {FLOAT}),
-               CAST(icv.words AS {FLOAT}) FROM icv
+        SELECT DISTINCT 0 AS kind, icv.i_id, icv.p_id, CAST(icv.len_ AS {FLOAT}),
+               CAST(icv.words AS {FLOAT}), CAST(0 AS {FLOAT}), icv.grp FROM icv
         UNION ALL
         SELECT 1 AS kind, iv.i_id, iv.v_id, CAST(iv.n AS {FLOAT}) / {k},
-               CAST(iv.applied AS {FLOAT}) / {k}, CAST(iv.chars AS {FLOAT}) / {k}
+               CAST(iv.applied AS {FLOAT}) / {k}, CAST(iv.chars AS {FLOAT}) / {k}, NULL
         FROM iv JOIN ik ON ik.i_id = iv.i_id {_agreed(filters.rule)}
         """
         all_params = params
@@ -265,17 +265,18 @@ def interview_rows(filters: Filters) -> tuple[list[tuple], list[tuple]]:
             where, div = "", "t.k"
         cells_sql = f"""
         SELECT 1 AS kind, t.i_id, t.v_id, SUM(CAST(t.n AS {FLOAT}) / {div}),
-               SUM(1 / CAST({div} AS {FLOAT})), SUM(CAST(t.ch AS {FLOAT}) / {div})
+               SUM(1 / CAST({div} AS {FLOAT})), SUM(CAST(t.ch AS {FLOAT}) / {div}), NULL
         FROM ({base}) t {where}
         GROUP BY t.i_id, t.v_id
         """
         sql, all_params = f"{interviews_sql} UNION ALL {cells_sql}", params + params
     with connection.cursor() as cursor:
-        # One round trip: interview rows (kind 0) and cell rows (kind 1) share six columns.
+        # One round trip: interview rows (kind 0) and cell rows (kind 1) share seven columns
+        # of matching types (the group, text, comes last and is empty on cell rows).
         cursor.execute(sql, all_params)
         rows = cursor.fetchall()
-    interviews = [row[1:] for row in rows if row[0] == 0]
-    cells = [row[1:] for row in rows if row[0] == 1]
+    interviews = [(i, p, grp, length, words) for k, i, p, length, words, _, grp in rows if k == 0]
+    cells = [row[1:6] for row in rows if row[0] == 1]
     return interviews, cells
 
 

@@ -57,7 +57,7 @@ def demo_review_seed(project: ResearchProject, coders: list[Any]) -> int:
             body=f"@{second.get_username()} I read it as part of the same story. Shall we "
             "look at the definition together?",
         )
-    Membership.objects.filter(user=first, project=project).update(lead=True)
+    Membership.objects.filter(user=first, project=project).update(is_lead=True)
     _calibration(project, first)
     return decided
 

@@ -30,6 +30,7 @@ from ..models import (
     content_hash,
     count_words,
 )
+from .codebook import demo_codebook_seed
 from .generator import DEMO_INTERVIEW_COUNTS, DemoInterview, demo_interview
 from .review import demo_review_seed
 
@@ -102,13 +103,14 @@ def demo_seed(*, password: str | None = None, reset_passwords: bool = False) -> 
         Membership.objects.get_or_create(
             user=evaluator, project=project, defaults={"role": Membership.Role.EVALUATOR}
         )
-        values = {v.slug: v for v in CodebookValue.objects.for_project(project)}
+        values = {v.slug: v for v in CodebookValue.objects.for_project(project).shared()}
         existing = set(project.interviews.values_list("content_hash", flat=True))
         demos = [
             demo_interview(project.slug, i) for i in range(DEMO_INTERVIEW_COUNTS[project.slug])
         ]
         demos = [d for d in demos if content_hash(d.text) not in existing]
         if not demos:
+            demo_codebook_seed(project, coders[0], coders[1])
             continue
         if batch is None:
             batch = ImportBatch.objects.create(
@@ -117,6 +119,7 @@ def demo_seed(*, password: str | None = None, reset_passwords: bool = False) -> 
         made, n_excerpts = _demo_interviews_save(project, demos, values, coders, batch)
         created_interviews += made
         created_excerpts += n_excerpts
+        demo_codebook_seed(project, coders[0], coders[1])
     # A few decisions, a discussion and a calibration set in the first project.
     first = ResearchProject.objects.filter(slug=fixture["projects"][0]["slug"]).first()
     if first is not None:

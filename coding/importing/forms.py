@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 
+from ..models import Participant
+from . import problems as msg
 from .problems import human_size
+from .report import NEW_PERSON, READY, SAME_PERSON
 
 UPLOAD_SUFFIXES = {".zip", ".csv", ".xlsx"}
 WRONG_UPLOAD_TYPE = (
@@ -61,5 +65,76 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+CONFIRM_FORM_ID = "import-confirm"  # the choices sit in the preview's table, outside the form
+
+
 class ImportConfirmForm(forms.Form):
+    """Confirming a preview: skip rows with errors or not, and who each marked row is about."""
+
     skip_invalid = forms.BooleanField(label=SKIP_INVALID_LABEL, required=False)
+
+    def __init__(self, *args: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rows naming an existing participant: the same person, or a new one with a pseudonym.
+        self.marked = [
+            r for r in rows or [] if r.get("participant_existing") and r["status"] == READY
+        ]
+        for row in self.marked:
+            number, pseudonym = row["row"], row["participant"]
+            self.fields[f"participant-{number}"] = forms.ChoiceField(
+                label=f"Row {number}: is {pseudonym} the same person?",
+                choices=[
+                    (SAME_PERSON, f"Yes: add this interview to {pseudonym}"),
+                    (NEW_PERSON, "No: a new participant, with the pseudonym below"),
+                ],
+                widget=forms.RadioSelect(
+                    attrs={"form": CONFIRM_FORM_ID, "class": "form-check-input"}
+                ),
+                error_messages={
+                    "required": msg.CHOICE_NEEDED.format(row=number, pseudonym=pseudonym)
+                },
+            )
+            self.fields[f"pseudonym-{number}"] = forms.CharField(
+                label=f"Pseudonym of the new participant (row {number})",
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"form": CONFIRM_FORM_ID, "autocomplete": "off"}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for row in self.marked:
+            number = row["row"]
+            if data.get(f"participant-{number}") != NEW_PERSON:
+                continue
+            pseudonym = " ".join(data.get(f"pseudonym-{number}", "").split())
+            if not pseudonym:
+                self.add_error(f"pseudonym-{number}", msg.NEW_PSEUDONYM_MISSING.format(row=number))
+            elif Participant.objects.filter(
+                project__slug=row["project"], pseudonym=pseudonym
+            ).exists():
+                self.add_error(
+                    f"pseudonym-{number}", msg.PSEUDONYM_TAKEN.format(pseudonym=pseudonym)
+                )
+            data[f"pseudonym-{number}"] = pseudonym
+        return data
+
+    def participant_choices(self) -> dict[int, str | None]:
+        """Row number -> None (the same person) or the new participant's pseudonym."""
+        return {
+            row["row"]: (
+                self.cleaned_data[f"pseudonym-{row['row']}"]
+                if self.cleaned_data[f"participant-{row['row']}"] == NEW_PERSON
+                else None
+            )
+            for row in self.marked
+        }
+
+    def row_fields(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The bound fields of a marked row, for the preview's table."""
+        if row not in self.marked:
+            return None
+        return {
+            "choice": self[f"participant-{row['row']}"],
+            "pseudonym": self[f"pseudonym-{row['row']}"],
+        }

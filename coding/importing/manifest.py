@@ -19,7 +19,7 @@ from typing import Any
 from .. import archives
 from ..archives import ArchiveTooLarge, Limits
 from . import problems as msg
-from .problems import ImportRefused, Problem, UnreadableFile, error, refusal_for, refuse, warning
+from .problems import Problem, UnreadableFile, error, refusal_for, refuse, warning
 from .text import decode_text
 
 MANIFEST_NAMES = {"manifest.csv", "manifest.xlsx"}
@@ -51,6 +51,10 @@ class Manifest:
     rows: list[ManifestRow]
     inline_text: bool
     problems: list[Problem] = field(default_factory=list)
+    # Header problems: the batch cannot be imported, but its rows are still checked so that
+    # every problem is reported in one pass.
+    refused: bool = False
+    missing: set[str] = field(default_factory=set)
 
 
 def column_key(header: str) -> str:
@@ -88,8 +92,6 @@ def build_manifest(
         fatal.append(error(msg.MISSING_COLUMNS.format(file=name, columns=", ".join(missing))))
     if "file" not in seen and "text" not in seen:
         fatal.append(error(msg.NO_FILE_OR_TEXT_COLUMN.format(file=name)))
-    if fatal:
-        raise ImportRefused(fatal)
 
     rows: list[ManifestRow] = []
     for number, cells in enumerate(rows_iter, start=2):
@@ -111,7 +113,14 @@ def build_manifest(
         rows.append(ManifestRow(number, values, attributes))
     if not rows:
         refuse(msg.EMPTY_MANIFEST.format(file=name))
-    return Manifest(name, rows, inline_text="text" in seen, problems=problems)
+    return Manifest(
+        name,
+        rows,
+        inline_text="text" in seen,
+        problems=fatal + problems,
+        refused=bool(fatal),
+        missing=set(missing),
+    )
 
 
 def parse_manifest(data: bytes, name: str, limits: Limits) -> Manifest:

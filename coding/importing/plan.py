@@ -6,8 +6,11 @@ writes. Checks that need all rows at once (duplicates, known participants) run a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
+
+from django.db.models import Count
 
 from ..chunks import chunked
 from ..models import (
@@ -23,7 +26,15 @@ from .fields import FieldError, parse_date, parse_mode, parse_role
 from .manifest import ManifestRow
 from .problems import ImportRefused, UnreadableFile, error
 from .redaction import Replacement, name_key, parse_names, redactor_for
-from .report import DUPLICATE, FAILED, READY, ImportReport, RowPlan
+from .report import (
+    DUPLICATE,
+    FAILED,
+    NEW_PERSON,
+    READY,
+    SAME_PERSON,
+    ImportReport,
+    RowPlan,
+)
 from .sources import BatchSource
 from .text import extract_text, strip_control_characters
 
@@ -46,17 +57,28 @@ def plan_rows(
     batch_names: tuple[Replacement, ...],
     *,
     keep_text: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Plan every row of the manifest, then the checks that need all rows at once."""
+    """Plan every row of the manifest, then the checks that need all rows at once.
+
+    `progress(done, total)` hears of each row read (a background job shows the counts).
+    """
     report.problems += source.problems
     projects = ProjectLookup()
-    for manifest_row in source.manifest.rows:
-        report.rows.append(plan_row(source, manifest_row, projects, batch_names, keep_text))
+    rows = source.manifest.rows
+    for done, manifest_row in enumerate(rows, start=1):
+        row = plan_row(source, manifest_row, projects, batch_names, keep_text)
+        new_pseudonym = (report.participant_choices or {}).get(row.number)
+        if new_pseudonym:  # the admin chose a new participant: the row takes its pseudonym
+            row.pseudonym, row.participant_choice = new_pseudonym, NEW_PERSON
+        report.rows.append(row)
+        if progress is not None:
+            progress(done, len(rows))
     report.problems += [
         error(msg.ORPHAN_FILE.format(file=path), file=path) for path in source.orphans()
     ]
     mark_duplicates(report.rows)
-    check_participants(report.rows)
+    check_participants(report.rows, report.participant_choices)
 
 
 class ProjectLookup:
@@ -107,7 +129,8 @@ def plan_row(
     if values.get("mode", ""):
         row.mode = check("mode", parse_mode) or row.mode
     for column in ("project", "participant", "mode"):
-        if not values.get(column, ""):
+        # A column missing from the header is said once for the batch, not on every row.
+        if not values.get(column, "") and column not in source.manifest.missing:
             errors.append(msg.MISSING_VALUE.format(column=column))
     for column, limit in (("participant", 100), ("interviewer", 100)):
         if len(values.get(column, "")) > limit:
@@ -206,23 +229,48 @@ def mark_duplicates(rows: list[RowPlan]) -> None:
                 row.text = None
 
 
-def check_participants(rows: list[RowPlan]) -> None:
-    """Mark new participants; warn when a row's details differ from the stored ones."""
+def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | None) -> None:
+    """Mark new participants, and rows that add an interview to an existing one.
+
+    A pseudonym that is already a participant's may be the same person or someone else given
+    the same pseudonym: the row says so, and with `choices` (the admin page) the admin decides.
+    A row whose details differ from the stored ones is warned about.
+    """
     ready = [r for r in rows if r.status == READY and r.project is not None]
-    known: dict[tuple[int, str], tuple[str, dict[str, str]]] = {}
+    # (project, pseudonym) -> role, attributes and interviews before this import (None: new)
+    known: dict[tuple[int, str], tuple[str, dict[str, str], int | None]] = {}
     for chunk in chunked(ready):
-        found = Participant.objects.filter(
-            project_id__in={r.project.pk for r in chunk},  # type: ignore[union-attr]
-            pseudonym__in={r.pseudonym for r in chunk},
-        ).values_list("project_id", "pseudonym", "role", "attributes")
-        known.update({(p, name): (role, attrs) for p, name, role, attrs in found})
+        found = (
+            Participant.objects.filter(
+                project_id__in={r.project.pk for r in chunk},  # type: ignore[union-attr]
+                pseudonym__in={r.pseudonym for r in chunk},
+            )
+            .annotate(interview_count=Count("interviews"))
+            .values_list("project_id", "pseudonym", "role", "attributes", "interview_count")
+        )
+        known.update({(p, name): (role, attrs, n) for p, name, role, attrs, n in found})
     for row in ready:
         key = (row.project.pk, row.pseudonym)  # type: ignore[union-attr]
         if key not in known:
             row.participant_new = True
-            known[key] = (row.role, row.attributes)
+            known[key] = (row.role, row.attributes, None)
             continue
-        role, attributes = known[key]
+        role, attributes, interviews = known[key]
+        if interviews is None:  # new in this batch, named by an earlier row
+            continue
+        if row.participant_choice == NEW_PERSON:  # the new pseudonym chosen is taken too
+            row.errors.append(msg.PSEUDONYM_TAKEN.format(pseudonym=row.pseudonym))
+            row.status = FAILED
+            continue
+        row.participant_existing, row.participant_interviews = True, interviews
+        if choices is not None:  # the admin page: said on the row, decided by the admin
+            row.warnings.append(
+                msg.ADDS_TO_PARTICIPANT.format(
+                    pseudonym=row.pseudonym, interviews=msg.plural(interviews, "interview")
+                )
+            )
+            if row.number in choices:
+                row.participant_choice = SAME_PERSON
         differs = role != row.role or any(
             attributes.get(name) != value for name, value in row.attributes.items()
         )

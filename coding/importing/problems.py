@@ -81,6 +81,15 @@ DUPLICATE_IN_BATCH = "This transcript is the same as row {row} of this batch; sk
 PSEUDONYM_IS_A_NAME = (
     "The participant's pseudonym is one of the names to remove: use a pseudonym, not a real name."
 )
+ADDS_TO_PARTICIPANT = (
+    "Adds an interview to {pseudonym}, who already has {interviews} in this project."
+)
+CHOICE_NEEDED = "Row {row}: choose whether {pseudonym} is the same person or a new participant."
+NEW_PSEUDONYM_MISSING = "Row {row}: give the new participant a pseudonym."
+PSEUDONYM_TAKEN = (
+    "{pseudonym} is already a participant of this project: choose another pseudonym for the new "
+    "participant."
+)
 PARTICIPANT_DIFFERS = (
     "Participant {pseudonym} already exists with other details (role or attributes); the "
     "existing details were kept."
@@ -174,6 +183,11 @@ def human_size(size: int) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024  # type: ignore[assignment]
     return f"{size} bytes"  # pragma: no cover
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 interview', '3 interviews' (or the plural given)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def refuse(message: str) -> NoReturn:

@@ -24,6 +24,8 @@ STATUS_LABELS = {
     DUPLICATE: "Skipped: already there",
     FAILED: "Error: not imported",
 }
+SAME_PERSON = "same"
+NEW_PERSON = "new"
 # Fields of a report row that can name a person or their file; withdrawal blanks them.
 NAMED_FIELDS = ("file", "title", "participant", "interviewer")
 
@@ -47,6 +49,9 @@ def report_row(
     warnings: list[str],
     errors: list[str],
     interview_id: int | None,
+    participant_existing: bool = False,
+    participant_interviews: int = 0,
+    participant_choice: str = "",
 ) -> dict[str, Any]:
     """One row of a stored import report."""
     return {
@@ -69,6 +74,11 @@ def report_row(
         "warnings": warnings,
         "errors": errors,
         "interview_id": interview_id,
+        # An existing participant of this pseudonym and their interviews before this import;
+        # the admin's choice for the row: the same person ("same"), a new participant ("new").
+        "participant_existing": participant_existing,
+        "participant_interviews": participant_interviews,
+        "participant_choice": participant_choice,
     }
 
 
@@ -94,6 +104,9 @@ class RowPlan:
     errors: list[str] = field(default_factory=list)
     participant_new: bool = False
     interview_id: int | None = None
+    participant_existing: bool = False  # the pseudonym is already a participant's
+    participant_interviews: int = 0  # that participant's interviews, before this import
+    participant_choice: str = ""  # SAME_PERSON or NEW_PERSON once the admin has chosen
 
     def as_dict(self) -> dict[str, Any]:
         return report_row(
@@ -114,6 +127,9 @@ class RowPlan:
             warnings=self.warnings,
             errors=self.errors,
             interview_id=self.interview_id,
+            participant_existing=self.participant_existing,
+            participant_interviews=self.participant_interviews,
+            participant_choice=self.participant_choice,
         )
 
 
@@ -127,6 +143,9 @@ class ImportReport:
     refused: bool = False  # the batch as a whole could not be read
     batch: ImportBatch | None = None
     participants_created: list[int] = field(default_factory=list)
+    # Row number -> None (the same person) or a new participant's pseudonym, for every row whose
+    # pseudonym is an existing participant's. None: not asked (the command line), the same person.
+    participant_choices: dict[int, str | None] | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -146,9 +165,20 @@ class ImportReport:
         return self.error_count > 0
 
     @property
+    def undecided(self) -> int:
+        """Rows naming an existing participant that still wait for the admin's choice."""
+        if self.participant_choices is None:
+            return 0
+        return sum(
+            1
+            for row in self.rows
+            if row.status == READY and row.participant_existing and not row.participant_choice
+        )
+
+    @property
     def can_import(self) -> bool:
         """Whether confirming would write anything."""
-        if self.refused or (self.has_errors and not self.skip_invalid):
+        if self.refused or (self.has_errors and not self.skip_invalid) or self.undecided:
             return False
         return self.count(READY) > 0
 
@@ -177,6 +207,9 @@ class ImportReport:
                 "error_rows": self.count(FAILED),
                 "warnings": self.warning_count,
                 "redactions": sum(row.redactions for row in self.rows),
+                "existing_participants": sum(
+                    1 for row in self.rows if row.status == READY and row.participant_existing
+                ),
             },
             "problems": [p.as_dict() for p in self.problems],
             "rows": [row.as_dict() for row in self.rows],

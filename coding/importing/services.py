@@ -10,6 +10,7 @@ Saving happens in one transaction with bulk inserts: a batch lands whole or not 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +38,29 @@ def batch_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     limits: Limits | None = None,
+    participant_choices: dict[int, str | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the batch at `path` (zip, folder, manifest or table); return what happened.
 
     `names` are extra names to remove from every transcript, one a line (`Name` or
     `Name=Pseudonym`), on top of the batch's own names.txt and each row's `redact` column.
+    `participant_choices` (the admin page) says, for each row whose pseudonym is an existing
+    participant's, whether it is that person (None) or a new participant (their pseudonym);
+    given, a row without a choice stops the import. Not given (the command), it is that person.
     """
-    report = ImportReport(source_name or path.name, dry_run=dry_run, skip_invalid=skip_invalid)
+    report = ImportReport(
+        source_name or path.name,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        participant_choices=participant_choices,
+    )
     try:
         with open_batch(path, name=report.source, limits=limits) as source:
             batch_names = batch_replacements(source.names_text, names)
             report.source = redact_label(report.source, batch_names)
-            plan_rows(source, report, batch_names, keep_text=not dry_run)
+            plan_rows(source, report, batch_names, keep_text=not dry_run, progress=progress)
+            report.refused = source.manifest.refused
     except ImportRefused as refusal:
         report.refused = True
         report.problems = refusal.problems

@@ -42,7 +42,7 @@ def is_lead(user: Any, project: ResearchProject | int) -> bool:
     if is_admin(user):
         return True
     project_id = project if isinstance(project, int) else project.pk
-    return Membership.objects.filter(user=user, project_id=project_id, lead=True).exists()
+    return Membership.objects.filter(user=user, project_id=project_id, is_lead=True).exists()
 
 
 def _values(project_id: int, values: list[CodebookValue]) -> list[CodebookValue]:

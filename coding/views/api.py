@@ -204,4 +204,4 @@ def interview_values(request: HttpRequest, pk: int) -> HttpResponse:
         name=data.get("name"),
         definition=data.get("definition", ""),
     )
-    return JsonResponse(value_row(value), status=201)
+    return JsonResponse(value_row(value, interview.project.slug), status=201)

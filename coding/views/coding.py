@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,8 +53,10 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-def value_row(value: CodebookValue) -> dict[str, Any]:
-    """A codebook value as the coding page uses it."""
+def value_row(value: CodebookValue, project_slug: str = "") -> dict[str, Any]:
+    """A codebook value as the coding page uses it (with the project's slug, a provisional
+    value links to its proposer's page)."""
+    provisional = value.proposed_by_id is not None
     return {
         "slug": value.slug,
         "name": value.name,
@@ -62,6 +65,11 @@ def value_row(value: CodebookValue) -> dict[str, Any]:
         "definition": value.definition,
         "active": value.is_active,
         "project_specific": value.project_id is not None,
+        # Seen by its proposer only until the team decides (see coding/proposals.py).
+        "provisional": provisional,
+        "page": reverse("provisional_value", args=[project_slug, value.pk])
+        if provisional and project_slug
+        else "",
         "initials": _initials(value.name),
     }
 
@@ -108,7 +116,11 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         queryset=Interview.objects.select_related("project", "participant"),
     )
-    values = list(CodebookValue.objects.for_project(interview.project).order_by("order", "name"))
+    values = list(
+        CodebookValue.objects.for_project(interview.project)
+        .visible_to(request.user)
+        .order_by("order", "name")
+    )
     # Lean rows: the page cuts each excerpt's text from the full text (half the page's weight)
     # and asks for an excerpt's times when its details open.
     excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
@@ -124,7 +136,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     work_nav = worklist.work_neighbours(
         request.user, visible_projects(request.user).order_by("name"), work_filter, interview.pk
     )
-    value_rows = [value_row(v) for v in values]
+    value_rows = [value_row(v, interview.project.slug) for v in values]
     return render(
         request,
         "coding/interview_detail.html",

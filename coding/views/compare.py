@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.timezone import now
@@ -30,6 +31,7 @@ from ..analysis.measures import MEASURES
 from ..analysis.queries import cell_tags
 from ..analysis.significance import METHOD_SENTENCE
 from ..downloads import attachment
+from ..jobs.services import export_job_start
 
 CELL_PAGE_SIZE = 50
 CHART_KINDS = ("bars", "heatmap")
@@ -194,6 +196,15 @@ def compare_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         )
     exports.export_audit(actor=request.user, what=what, fmt=fmt, filters=filters)
     filename = f"peer-values-{what}-{slugify(filters.rule)}-{now():%Y%m%d-%H%M}.{fmt}"
+    if what == "excerpts" and exports.excerpt_export_is_large(
+        filters, settings.EXPORT_JOB_THRESHOLD
+    ):
+        # Too many rows for one request: a background job writes the file, with progress.
+        return redirect(
+            export_job_start(
+                owner=request.user, query=form.query_string(), fmt=fmt, filename=filename
+            )
+        )
     if fmt == exports.CSV:
         content: Any = exports.csv_lines(header, rows)
     else:

@@ -14,6 +14,7 @@ from ..downloads import attachment
 from ..importing import RollbackRefused, batch_import, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
 from ..importing.manifest import manifest_template
+from ..importing.problems import plural
 from ..importing.services import batch_coded_count
 from ..models import ImportBatch
 from ..uploads import (
@@ -70,7 +71,11 @@ def import_new(request: HttpRequest) -> HttpResponse:
         )
         request.session[SESSION_PREFIX + staged.token] = key
         report = run_import(
-            staged, names=names, dry_run=True, skip_invalid=staged.meta["skip_invalid"]
+            staged,
+            names=names,
+            dry_run=True,
+            skip_invalid=staged.meta["skip_invalid"],
+            participant_choices={},
         )
         staged.meta["report"] = report.as_dict()
         staged.save()
@@ -89,7 +94,13 @@ def staged_names(request: HttpRequest, staged: Stashed) -> str:
 
 
 def run_import(
-    staged: Stashed, *, names: str, dry_run: bool, skip_invalid: bool, user: Any = None
+    staged: Stashed,
+    *,
+    names: str,
+    dry_run: bool,
+    skip_invalid: bool,
+    participant_choices: dict[int, str | None],
+    user: Any = None,
 ) -> Any:
     with staged.local_path() as path:
         return batch_import(
@@ -99,23 +110,34 @@ def run_import(
             names=names,
             dry_run=dry_run,
             skip_invalid=skip_invalid,
+            participant_choices=participant_choices,
         )
 
 
 @admin_required
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     staged = staged_or_404(request, token)
-    form = ImportConfirmForm(initial={"skip_invalid": staged.meta["skip_invalid"]})
-    return render_preview(request, staged, staged.meta.get("report", {}), form)
+    report = staged.meta.get("report", {})
+    form = ImportConfirmForm(
+        initial={"skip_invalid": staged.meta["skip_invalid"]}, rows=report.get("rows", [])
+    )
+    return render_preview(request, staged, report, form)
 
 
 def render_preview(
-    request: HttpRequest, staged: Stashed, report: dict[str, Any], form: ImportConfirmForm
+    request: HttpRequest,
+    staged: Stashed,
+    report: dict[str, Any],
+    form: ImportConfirmForm,
+    status: int = 200,
 ) -> HttpResponse:
+    # Each row naming an existing participant carries its choice into the report's table.
+    rows = [{**row, "decide": form.row_fields(row)} for row in report.get("rows", [])]
     return render(
         request,
         "coding/importing/preview.html",
-        {"staged": staged, "report": report, "form": form},
+        {"staged": staged, "report": {**report, "rows": rows}, "form": form},
+        status=status,
     )
 
 
@@ -123,27 +145,31 @@ def render_preview(
 @require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     staged = staged_or_404(request, token)
-    form = ImportConfirmForm(request.POST)
-    form.is_valid()
-    skip_invalid = form.cleaned_data.get("skip_invalid", False)
+    preview = staged.meta.get("report", {})
+    form = ImportConfirmForm(request.POST, rows=preview.get("rows", []))
+    if not form.is_valid():
+        return render_preview(request, staged, preview, form, status=400)
+    skip_invalid = form.cleaned_data["skip_invalid"]
     # The file is read and checked again: the database may have changed since the preview.
     report = run_import(
         staged,
         names=staged_names(request, staged),
         dry_run=False,
         skip_invalid=skip_invalid,
+        participant_choices=form.participant_choices(),
         user=request.user,
     )
     if report.batch is None:
         staged.meta.update(skip_invalid=skip_invalid, report=report.as_dict())
         staged.save()
         messages.error(request, CHANGED_SINCE_PREVIEW)
+        form = ImportConfirmForm(
+            initial={"skip_invalid": skip_invalid}, rows=report.as_dict()["rows"]
+        )
         return render_preview(request, staged, report.as_dict(), form)
     discard(request, staged.token)
-    messages.success(
-        request,
-        f"{report.batch.interview_count} interview(s) imported and ready for coding.",
-    )
+    count = report.batch.interview_count
+    messages.success(request, f"{plural(count, 'interview')} imported and ready for coding.")
     return redirect("import_detail", pk=report.batch.pk)
 
 
@@ -180,7 +206,7 @@ def import_rollback(request: HttpRequest, pk: int) -> HttpResponse:
         except RollbackRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Batch rolled back: {deleted} interview(s) removed.")
+            messages.success(request, f"Batch rolled back: {plural(deleted, 'interview')} removed.")
         return redirect("import_detail", pk=batch.pk)
     coded = batch_coded_count(batch)
     return render(request, "coding/importing/rollback.html", {"batch": batch, "coded": coded})

@@ -10,13 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..access import staff_required
+from ..access import job_for_user, staff_required
 from ..downloads import attachment
 from ..interop.forms import RefiMappingForm, RefiUploadForm
 from ..interop.qde import RefiError
-from ..interop.refi_export import export_filename, refi_export, refi_export_codebook
+from ..interop.refi_export import export_filename, refi_export_codebook
 from ..interop.refi_import import refi_import
 from ..interop.report import RefiReport
+from ..jobs.models import Job
+from ..jobs.services import refi_export_job_start, refi_import_job_start
 from ..models import CodebookValue, ResearchProject
 from ..uploads import REFI, Stashed, stash_discard, stash_upload, stashed_upload
 
@@ -108,25 +110,32 @@ def refi_mapping(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST" and report is not None and form.is_valid():
         mapping, unmatched = form.mapping(), form.cleaned_data["unmatched"]
-        try:
-            report = _run(
-                stashed,
-                project,
-                mapping,
-                unmatched=unmatched,
-                dry_run="confirm" not in request.POST,
-                actor=request.user,
-            )
-        except RefiError as exc:
-            errors = exc.messages
-        else:
-            if not report.dry_run:
-                return _finish(request, stashed, report, project)
+        if "confirm" in request.POST:
+            # Written by a background job, in one transaction, with the mapping chosen here.
             stashed.meta.update(mapping=mapping, unmatched=unmatched)
             stashed.save()
-            form = RefiMappingForm(
-                rows=report.codes, values=values, initial=_initial(mapping, unmatched)
+            job = refi_import_job_start(
+                owner=request.user,
+                token=token,
+                title=f"REFI-QDA import of {stashed.source_name}",
+                project=project,
             )
+            if job.status == Job.Status.DONE:  # finished at once (no separate worker)
+                return _finish(request, job, project)
+            if job.status != Job.Status.FAILED:
+                return redirect(job)
+            errors = [job.error]
+        else:
+            try:
+                report = _run(stashed, project, mapping, unmatched=unmatched, dry_run=True)
+            except RefiError as exc:
+                errors = exc.messages
+            else:
+                stashed.meta.update(mapping=mapping, unmatched=unmatched)
+                stashed.save()
+                form = RefiMappingForm(
+                    rows=report.codes, values=values, initial=_initial(mapping, unmatched)
+                )
     return render(
         request,
         "coding/refi/mapping.html",
@@ -147,18 +156,21 @@ def _initial(mapping: dict[str, str], unmatched: str) -> dict[str, str]:
     return {"unmatched": unmatched, **{f"code-{guid}": c for guid, c in mapping.items()}}
 
 
-def _finish(
-    request: HttpRequest, stashed: Stashed, report: RefiReport, project: ResearchProject
-) -> HttpResponse:
-    stash_discard(stashed.token)
-    request.session["refi_done"] = report.summary()
-    messages.success(request, f"{report.filename} was imported into {project.name}.")
+def _finish(request: HttpRequest, job: Job, project: ResearchProject) -> HttpResponse:
+    summary = job.params["summary"]
+    request.session["refi_done"] = summary
+    messages.success(request, f"{summary['filename']} was imported into {project.name}.")
     return redirect("refi_done")
 
 
 @admin_required
 def refi_done(request: HttpRequest) -> HttpResponse:
-    report = request.session.get("refi_done")
+    # After a background import, the figures come from its job (the page may be another server).
+    job_id = request.GET.get("job", "")
+    if job_id.isdigit():
+        report = job_for_user(request.user, int(job_id)).params.get("summary")
+    else:
+        report = request.session.get("refi_done")
     if report is None:
         return redirect("refi_home")
     return render(request, "coding/refi/done.html", {"report": report})
@@ -177,10 +189,13 @@ def refi_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @admin_required
 @require_POST
 def refi_export_qdpx(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    project = get_object_or_404(ResearchProject, slug=slug) if slug else None
-    handle = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115 (closed by the response)
-    summary = refi_export(projects=[project] if project else None, out=handle, actor=request.user)
-    return attachment(handle, summary.filename, "application/zip")
+    if slug:
+        get_object_or_404(ResearchProject, slug=slug)
+    # Written by a background job; when it finished at once (no separate worker), send the file.
+    job = refi_export_job_start(owner=request.user, slug=slug)
+    if job.status == Job.Status.DONE and job.result_file:
+        return attachment(job.result_file.open("rb"), job.result_name, "application/zip")
+    return redirect(job)
 
 
 @admin_required

@@ -68,10 +68,22 @@ export async function request(method, url, body, csrfToken, options = {}) {
   }
 }
 
-/** The API of one interview's coding page; `hooks.onRetry(delayMs)` hears about retries. */
+/**
+ * The API of one interview's coding page. `hooks.onRetry(delayMs)` hears about retries;
+ * `hooks.onSignedOut(action)` gets each change refused because the session ended
+ * (`{method, url, body, key}`), to keep and send again after sign-in.
+ */
 export function createApi(interviewId, csrfToken, hooks = {}) {
-  const call = (method, url, body, options = {}) =>
-    request(method, url, body, csrfToken, { onRetry: hooks.onRetry, ...options });
+  async function call(method, url, body, options = {}) {
+    try {
+      return await request(method, url, body, csrfToken, { onRetry: hooks.onRetry, ...options });
+    } catch (err) {
+      if (err.status === SIGNED_OUT && method !== "GET" && hooks.onSignedOut) {
+        hooks.onSignedOut({ method, url, body, key: options.key || null });
+      }
+      throw err;
+    }
+  }
   const excerptUrl = (id) => `/api/excerpts/${id}/`;
   const progressUrl = `/api/interviews/${interviewId}/progress/`;
   return {
@@ -83,5 +95,8 @@ export function createApi(interviewId, csrfToken, hooks = {}) {
     deleteExcerpt: (id) => call("DELETE", excerptUrl(id), undefined, { goneIsDone: true }),
     createValue: (name) => call("POST", `/api/interviews/${interviewId}/values/`, { name }, { key: uuid4() }),
     updateProgress: (changes) => call("PATCH", progressUrl, changes),
+    /** Send a change kept from before sign-in again, with its original key. */
+    resend: (action) =>
+      request(action.method, action.url, action.body, csrfToken, { key: action.key || undefined, goneIsDone: action.method === "DELETE" }),
   };
 }

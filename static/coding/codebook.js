@@ -21,6 +21,13 @@ export function addValueToPage(ctx, v) {
   button.setAttribute("aria-pressed", "false");
   if (v.shortcut) button.setAttribute("aria-keyshortcuts", v.shortcut);
   button.append(swatch(v.shortcut || v.initials), ` ${v.name}`);
+  if (v.shortcut) {
+    // The key in the button's name, for people who hear rather than see the swatch.
+    const key = document.createElement("span");
+    key.className = "visually-hidden";
+    key.textContent = `(key ${v.shortcut})`;
+    button.appendChild(key);
+  }
   document.querySelector("#picker .picker-buttons").appendChild(button);
   const toggle = document.createElement("button");
   toggle.type = "button";
@@ -32,9 +39,16 @@ export function addValueToPage(ctx, v) {
   const dt = document.createElement("dt");
   dt.append(swatch(v.initials), ` ${v.name} `);
   const badge = document.createElement("span");
-  badge.className = "badge text-bg-info";
-  badge.textContent = "this project";
+  badge.className = v.provisional ? "badge text-bg-warning" : "badge text-bg-info";
+  badge.textContent = v.provisional ? "only you: proposed" : "this project";
   dt.appendChild(badge);
+  if (v.page) {
+    // The proposer renames or withdraws a provisional value on its own page.
+    const link = document.createElement("a");
+    link.href = v.page;
+    link.textContent = "rename or withdraw";
+    dt.append(" ", link);
+  }
   const dd = document.createElement("dd");
   dd.textContent = v.definition;
   document.querySelector(".codebook").append(dt, dd);

@@ -9,12 +9,15 @@
  */
 
 import { createApi } from "./api.js";
+import { wireDrawer } from "./drawer.js";
 import { createEditor } from "./edits.js";
-import { announce, retryMessage, saveStatus } from "./feedback.js";
+import { announce, retryMessage, saveStatus, showError } from "./feedback.js";
 import { codePointTables, sliceCp } from "./offsets.js";
 import { createPanels } from "./panels.js";
 import { wireProgress } from "./progress.js";
 import { createRenderer } from "./render.js";
+import { keepUnsaved, sendUnsaved, showSignedOut } from "./session.js";
+import { excerptsAt } from "./segments.js";
 import { snapAndTrim } from "./spans.js";
 import { indexTranscript } from "./transcript.js";
 
@@ -24,6 +27,11 @@ const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || 
 const tables = codePointTables(data.text);
 const api = createApi(data.interviewId, csrfToken, {
   onRetry: (delayMs) => saveStatus(retryMessage(delayMs)),
+  onSignedOut: (action) => {
+    keepUnsaved(data.interviewId, action);
+    showSignedOut();
+    saveStatus("Not saved yet: your session has ended.");
+  },
 });
 
 // ---- Views and filters -------------------------------------------------------------------
@@ -108,6 +116,26 @@ function caretRect() {
 
 const pointRect = (event) => ({ left: event.clientX, right: event.clientX, top: event.clientY, bottom: event.clientY });
 
+// ---- What is at the caret, for screen readers ------------------------------------------------
+const caretSummary = document.getElementById("caret-summary");
+let caretTimer = null;
+let lastSummary = "";
+document.addEventListener("selectionchange", () => {
+  window.clearTimeout(caretTimer);
+  caretTimer = window.setTimeout(() => {
+    const sel = window.getSelection();
+    if (document.activeElement !== transcript || !sel || !sel.rangeCount || !sel.isCollapsed) return;
+    const cp = tx.domToCp(sel.anchorNode, sel.anchorOffset);
+    if (cp === null) return;
+    const hits = excerptsAt(ctx.excerpts.filter(ctx.inView), cp);
+    const summary = hits.length
+      ? `In ${hits.length === 1 ? "an excerpt" : `${hits.length} excerpts`}: ${hits.map((e) => `${ctx.excerptLabel(e)} (${e.coder})`).join("; ")}.`
+      : "Not in an excerpt.";
+    if (summary !== lastSummary) caretSummary.textContent = summary;
+    lastSummary = summary;
+  }, 400);
+});
+
 // ---- Events --------------------------------------------------------------------------------
 // The transcript is editable only so that keyboard users get a caret and Shift+arrows; no
 // input ever changes it.
@@ -127,7 +155,9 @@ function afterSelection(event) {
       const [en, eo] = tx.cpToDom(span.end, true);
       window.getSelection().setBaseAndExtent(sn, so, en, eo);
     }
-    panels.openPicker(span);
+    // Focus moves into the picker once the selection is made: after a mouse or touch selection,
+    // or when Shift is let go (not while Shift+arrows are still extending it).
+    panels.openPicker(span, !event || event.type !== "keyup" || event.key === "Shift");
     return;
   }
   if (event && event.type === "mouseup") {
@@ -251,14 +281,21 @@ viewCoder.addEventListener("change", () => {
 valueFilter?.addEventListener("change", renderer.render);
 
 wireProgress(api);
+wireDrawer();
 
 // ---- Start ---------------------------------------------------------------------------------
-renderer.render();
-if (window.location.hash.startsWith("#excerpt-")) {
-  const e = editor.findExcerpt(Number(window.location.hash.slice("#excerpt-".length)));
-  if (e) renderer.scrollToExcerpt(e);
+// Changes kept from before a sign-in are sent first; the page then loads afresh to show them.
+const reloading = await sendUnsaved(data.interviewId, api.resend, (err) => showError(err.message));
+if (reloading) {
+  window.location.reload();
+} else {
+  renderer.render();
+  if (window.location.hash.startsWith("#excerpt-")) {
+    const e = editor.findExcerpt(Number(window.location.hash.slice("#excerpt-".length)));
+    if (e) renderer.scrollToExcerpt(e);
+  }
+  transcript.dataset.ready = "true";
 }
-transcript.dataset.ready = "true";
 // Exposed for tests and scripts: the excerpts as the page holds them.
 window.peerValues = {
   excerpts: () => ctx.excerpts.map((e) => ({ ...e })),

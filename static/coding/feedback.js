@@ -10,6 +10,8 @@ export function announce(message) {
 let toastTimer = null;
 
 export function showError(message) {
+  // Once the session has ended, its own alert (with the sign-in link) says what happened.
+  if (document.getElementById("signed-out")) return;
   let toast = document.getElementById("toast");
   if (!toast) {
     toast = document.createElement("div");

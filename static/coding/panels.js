@@ -5,6 +5,18 @@ import { announce, showError } from "./feedback.js";
 import { excerptsAt } from "./segments.js";
 import { truncate } from "./spans.js";
 
+/** Keep Tab and Shift+Tab inside an open panel: the focus order closes around it. */
+function trapFocus(panel, event) {
+  const focusable = [...panel.querySelectorAll("button, summary, input, textarea, [tabindex='-1']")]
+    .filter((el) => !el.disabled && el.getClientRects().length > 0 && el.tabIndex >= 0);
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+  else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  else if (!panel.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+}
+
 /** Show `panel` next to `rect` (viewport coordinates), inside the window. */
 function place(panel, rect) {
   panel.hidden = false;
@@ -16,6 +28,8 @@ function place(panel, rect) {
   left = Math.max(window.scrollX + 8, left);
   panel.style.left = `${left}px`;
   panel.style.top = `${top}px`;
+  // Whatever opened it (a list item far from the text, a small screen), the panel is seen.
+  panel.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 function setPressed(container, slugs) {
@@ -35,7 +49,8 @@ export function createPanels(ctx, api, editor) {
   let lastFocus = null;
 
   // ---- The value picker ----------------------------------------------------------------------
-  function openPicker(span) {
+  /** Open the picker for a selection; `focus` moves focus into it (announcing the dialog). */
+  function openPicker(span, focus = false) {
     if (!picker) return;
     closeDetails(false);
     pending = { start: span.start, end: span.end, excerptId: null };
@@ -43,6 +58,7 @@ export function createPanels(ctx, api, editor) {
     document.getElementById("picker-title").textContent =
       `Tag “${truncate(ctx.cpSlice(span.start, span.end), 60)}”`;
     place(picker, span.rect);
+    if (focus) picker.querySelector(".value-button")?.focus({ preventScroll: true });
   }
 
   function closePicker(returnFocus) {
@@ -96,7 +112,9 @@ export function createPanels(ctx, api, editor) {
         addValueToPage(ctx, value);
         input.value = "";
         picker.querySelector(".new-value").open = false;
-        announce(`New value “${value.name}” added to the codebook.`);
+        announce(value.provisional
+          ? `New value “${value.name}” is yours to use now; the team will decide whether it joins the codebook.`
+          : `New value “${value.name}” added to the codebook.`);
         await pickValue(value.slug);
       } catch (err) {
         showError(err.message);
@@ -105,6 +123,7 @@ export function createPanels(ctx, api, editor) {
     });
     picker.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); closePicker(true); return; }
+      if (event.key === "Tab") { trapFocus(picker, event); return; }
       if (event.target.closest("input")) return; // typing a new value's name
       if (/^[1-9]$/.test(event.key)) {
         const button = picker.querySelector(`[aria-keyshortcuts="${event.key}"]`);
@@ -240,6 +259,7 @@ export function createPanels(ctx, api, editor) {
   details.querySelector(".details-close").addEventListener("click", () => closeDetails(true));
   details.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { event.preventDefault(); closeDetails(true); }
+    if (event.key === "Tab") trapFocus(details, event);
   });
 
   /** Open what is at a caret position: one excerpt's details, or a choice; the count found. */

@@ -67,11 +67,12 @@ export function createRenderer(ctx) {
       piece.classList.add("stripe-head");
       piece.tabIndex = 0;
       piece.setAttribute("role", "button");
-      piece.setAttribute("aria-label", `Excerpt: ${stripeName(e)}`);
       const label = document.createElement("span");
       label.className = "stripe-label";
-      label.setAttribute("aria-hidden", "true");
-      label.textContent = e.values.map((s) => (valuesBySlug.get(s) || { initials: s }).initials).join("+");
+      // Drawn from the attribute by CSS: the button's name (which ends with the same initials,
+      // for speech input) is its only text.
+      label.dataset.label = e.values.map((s) => (valuesBySlug.get(s) || { initials: s }).initials).join("+");
+      piece.setAttribute("aria-label", `Excerpt: ${stripeName(e)} (${label.dataset.label})`);
       piece.title = stripeName(e);
       piece.appendChild(label);
     } else {

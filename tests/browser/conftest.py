@@ -72,6 +72,40 @@ def signed_in(browser: Any, live_server: Any) -> Any:
         context.close()
 
 
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Any:
+    """Open pages signed in, in a 390 px wide viewport (or another width) with touch."""
+    contexts = []
+
+    def open_page(user: Any, width: int = 390) -> Any:
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": 844},
+            has_touch=True,
+            is_mobile=True,
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.set_default_navigation_timeout(30_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def run_axe(page: Any) -> list[dict[str, Any]]:
     """Run axe-core in the page and return its serious and critical violations."""
     # Evaluated through the DevTools protocol: the page's own CSP forbids inline scripts.

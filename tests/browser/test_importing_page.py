@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from coding.models import ImportBatch, Interview
+from coding.models import ImportBatch, Interview, Participant
 
-from ..test_importing_pipeline import DATA
+from ..conftest import make_interview
+from ..test_importing_pipeline import DATA, make_zip, manifest
 from .conftest import run_axe
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,7 @@ def test_it_imports_a_batch_through_preview_and_confirm(
     assert not Interview.objects.exists()
 
     page.get_by_role("button", name="Import 7 interviews").click()
-    page.get_by_text("7 interview(s) imported and ready for coding.").wait_for()
+    page.get_by_text("7 interviews imported and ready for coding.").wait_for()
     batch = ImportBatch.objects.get()
     assert batch.interview_count == 7
     assert run_axe(page) == []
@@ -68,3 +69,35 @@ def test_it_explains_a_harmful_zip_and_offers_no_import(
     assert "points outside the batch folder" in page.content()
     assert page.get_by_role("button", name="Import").count() == 0
     assert not Interview.objects.exists()
+
+
+def test_it_asks_whether_a_known_pseudonym_is_the_same_person(
+    signed_in: Any, admin_user: Any, project: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.UPLOADS_DIR = str(tmp_path / "uploads")
+    sorrel = make_interview(project, pseudonym="Sorrel").participant
+    batch = make_zip(
+        tmp_path / "sorrel.zip",
+        {
+            "manifest.csv": manifest("a.txt,side-by-side,Sorrel,participant,,Amira,in person,"),
+            "a.txt": "Interviewer: Hello\nParticipant: It felt safe.",
+        },
+    )
+    page = signed_in(admin_user)
+    page.goto("/manage/imports/new/")
+    page.get_by_label("Batch file").set_input_files(str(batch))
+    page.get_by_role("button", name="Check and preview").click()
+    marked = "Adds an interview to Sorrel, who already has 1 interview in this project."
+    page.get_by_text(marked).wait_for()
+    assert run_axe(page) == []
+
+    page.get_by_role("button", name="Import 1 interview").click()  # no choice yet: refused
+    assert Interview.objects.count() == 1
+
+    page.get_by_label("No: a new participant, with the pseudonym below").check()
+    page.get_by_label("Pseudonym of the new participant (row 2)").fill("Sage")
+    page.get_by_role("button", name="Import 1 interview").click()
+    page.get_by_text("1 interview imported and ready for coding.").wait_for()
+    assert sorrel.interviews.count() == 1
+    assert Participant.objects.get(project=project, pseudonym="Sage").interviews.count() == 1
+    assert page.js_errors == []

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from .loading import AgreementData, agreement_load, double_coded_interviews
 from .measuring import AgreementReport, Disagreement, agreement_measure, agreement_report
-from .statistics import Stats, cohen_kappa, coincidences, krippendorff_alpha, percent_agreement
+from .statistics import (
+    Stats,
+    cohen_kappa,
+    coincidences,
+    krippendorff_alpha,
+    percent_agreement,
+    positive_agreement,
+)
 from .units import (
     UNIT_CHARACTERS,
     UNIT_SENTENCES,
@@ -40,6 +47,7 @@ __all__ = [
     "double_coded_interviews",
     "krippendorff_alpha",
     "percent_agreement",
+    "positive_agreement",
     "sentence_patterns",
     "sentence_spans",
 ]

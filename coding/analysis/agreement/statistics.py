@@ -56,6 +56,12 @@ def krippendorff_alpha(matrix: dict[tuple[Hashable, Hashable], float]) -> float 
     return 1 - (n - 1) * observed / expected
 
 
+def positive_agreement(matrix: dict[tuple[Hashable, Hashable], float]) -> float | None:
+    """Agreement on the units someone coded (True): o_TT / (o_TT + o_TF)."""
+    both, one = matrix.get((True, True), 0.0), matrix.get((True, False), 0.0)
+    return both / (both + one) if both + one else None
+
+
 def percent_agreement(matrix: dict[tuple[Hashable, Hashable], float]) -> float | None:
     """The share of pairable judgements that agree."""
     n = sum(matrix.values())
@@ -94,6 +100,13 @@ class Stats:
     @property
     def percent(self) -> float | None:
         return percent_agreement(self.coincidence)
+
+    @property
+    def positive(self) -> float | None:
+        """Specific positive agreement: of the judgements where a coder applied the value, the
+        share a second coder matched (2a / (2a + b + c) for two coders). Uncoded text, which
+        makes overall percent agreement look high, plays no part."""
+        return positive_agreement(self.coincidence)
 
     @property
     def alpha(self) -> float | None:

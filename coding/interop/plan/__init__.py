@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ...audit import audit_record
+from ...importing.problems import plural
 from ...importing.report import CREATED, report_row
 from ...models import (
     AuditEvent,
@@ -30,6 +31,7 @@ from ...models import (
     Participant,
     ResearchProject,
 )
+from ...versions import current_version, version_create
 from ..qde import Package, RefiError
 from ..report import REPORT_COUNTS, UNMATCHED_CHOICES, RefiReport
 from .codes import CodesPlan
@@ -128,14 +130,17 @@ class ImportPlan(CodesPlan, PeoplePlan, SourcesPlan):
         self.report.codings_skipped = {k: v for k, v in self.codings_skipped.items() if v}
         self.report.selections_skipped = {k: v for k, v in self.selections_skipped.items() if v}
         if counts["colours_lightened"]:
+            n = counts["colours_lightened"]
             self.report.warnings.append(
-                f"{counts['colours_lightened']} code colours were lightened so that text "
-                "highlighted with them stays readable."
+                f"{plural(n, 'code colour')} {'was' if n == 1 else 'were'} lightened so that "
+                "text highlighted with them stays readable."
             )
         if counts["participants_from_sources"]:
+            n = counts["participants_from_sources"]
             self.report.warnings.append(
-                f"{counts['participants_from_sources']} sources belong to no case: a participant "
-                "named after each source was made. Rename them if a name identifies anyone."
+                f"{plural(n, 'source')} {'belongs' if n == 1 else 'belong'} to no case: a "
+                "participant named after each source was made. Rename them if a name "
+                "identifies anyone."
             )
 
     @transaction.atomic
@@ -145,7 +150,15 @@ class ImportPlan(CodesPlan, PeoplePlan, SourcesPlan):
             Membership(user=user, project=self.project, role=Membership.Role.PEER_RESEARCHER)
             for user in self.new_users
         )
+        version = current_version(self.project)  # the codebook before the import
         self._write_values()
+        if self.new_values:  # new codes open a new version of the project's codebook
+            version = version_create(
+                project=self.project,
+                actor=self.actor,
+                summary=f"Imported {len(self.new_values)} new code(s) from {self.report.filename}",
+                reason="A REFI-QDA import brought codes the codebook did not have.",
+            )
         Participant.objects.bulk_create(self.new_participants)
         batch = None
         if self.new_interviews:
@@ -164,7 +177,8 @@ class ImportPlan(CodesPlan, PeoplePlan, SourcesPlan):
             batch.save(update_fields=["report"])
         Excerpt.objects.bulk_create(self.excerpts, batch_size=1000)
         ExcerptValue.objects.bulk_create(
-            (ExcerptValue(excerpt=e, value=v) for e, v in self.excerpt_values), batch_size=2000
+            (ExcerptValue(excerpt=e, value=v, version=version) for e, v in self.excerpt_values),
+            batch_size=2000,
         )
         CodingProgress.objects.bulk_create(self.new_progress.values())
         CodingProgress.objects.bulk_update(self.changed_progress, ["memo"])

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ...chunks import chunked
+from ...importing.problems import plural
 from ...models import (
     CodebookValue,
     CodingProgress,
@@ -255,9 +256,9 @@ class SourcesPlan:
         unused = [n.name or n.guid for g, n in self.doc.notes.items() if g not in self.used_notes]
         if unused:
             self.report.warnings.append(
-                f"{len(unused)} notes that belong to no interview or excerpt were not imported: "
-                + "; ".join(unused)
-                + "."
+                f"{plural(len(unused), 'note')} that "
+                f"{'belongs' if len(unused) == 1 else 'belong'} to no interview or excerpt "
+                f"{'was' if len(unused) == 1 else 'were'} not imported: " + "; ".join(unused) + "."
             )
 
     def _count_skipped_kinds(self) -> None:
@@ -266,9 +267,14 @@ class SourcesPlan:
             if n:
                 self.codings_skipped[f"not a text selection ({kind})"] += n
         for kind, n in self.doc.skipped_sources.items():
-            self.report.warnings.append(f"{n} {kind} sources skipped: only texts are imported.")
+            self.report.warnings.append(
+                f"{plural(n, f'{kind} source')} skipped: only texts are imported."
+            )
         accounted = self.counts["codings_imported"] + sum(self.codings_skipped.values())
         if self.doc.coding_count > accounted:
             self.codings_skipped[SKIP_OUTSIDE_SOURCES] += self.doc.coding_count - accounted
         if self.doc.sets:
-            self.report.warnings.append(f"{self.doc.sets} sets were not imported.")
+            n = self.doc.sets
+            self.report.warnings.append(
+                f"{plural(n, 'set')} {'was' if n == 1 else 'were'} not imported."
+            )

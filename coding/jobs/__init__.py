@@ -1,0 +1,1 @@
+"""Background jobs: long work (imports, exports, backups) run by a task worker, with progress."""
