@@ -96,8 +96,16 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(ResearchProject)
 class ResearchProjectAdmin(AuditedAdmin):
-    list_display = ["name", "slug", "kind", "is_synthetic", "interview_count", "created"]
-    list_filter = ["kind", "is_synthetic"]
+    list_display = [
+        "name",
+        "slug",
+        "kind",
+        "is_synthetic",
+        "blind_coding",
+        "interview_count",
+        "created",
+    ]
+    list_filter = ["kind", "is_synthetic", "blind_coding"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]

@@ -60,6 +60,11 @@ class ResearchProject(models.Model):
     is_synthetic = models.BooleanField(
         default=False, help_text="Fictional demonstration data, not real interviews."
     )
+    blind_coding = models.BooleanField(
+        default=False,
+        help_text="Hide other coders' excerpts from a peer researcher until both of them have "
+        "marked the interview done, so the second coder is not led by the first.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -396,6 +401,9 @@ class Excerpt(models.Model):
     end = models.PositiveIntegerField(help_text="Code point just after the span.")
     text = models.TextField()
     note = models.TextField(blank=True)
+    # The consensus layer: excerpts written from the team's decisions (by the "consensus"
+    # system account), kept out of every per-person figure.
+    is_consensus = models.BooleanField(default=False, editable=False)
     values = models.ManyToManyField(
         CodebookValue,
         through="ExcerptValue",
@@ -626,3 +634,15 @@ from .codebook_models import (  # noqa: E402
 from .jobs.models import Job  # noqa: E402
 
 __all__ = ["CodebookVersion", "Job", "Proposal", "ProposalComment", "ProposalVote"]
+
+# The team's review of coding (discussions, consensus, calibration) lives in its own module.
+from .review.models import (  # noqa: E402, F401
+    CalibrationAnswer,
+    CalibrationAttempt,
+    CalibrationPassage,
+    CalibrationSet,
+    Comment,
+    ConsensusDecision,
+    Discussion,
+    DiscussionRead,
+)

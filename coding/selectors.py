@@ -53,7 +53,8 @@ def project_interviews(project: ResearchProject) -> QuerySet[Interview]:
             excerpt_count=count_subquery(Excerpt.objects.all(), inner_field="interview"),
             coder_count=Coalesce(
                 Subquery(
-                    Excerpt.objects.filter(interview=OuterRef("pk"))
+                    # People only: the team's consensus layer is not a coder.
+                    Excerpt.objects.filter(interview=OuterRef("pk"), is_consensus=False)
                     .order_by()
                     .values("interview")
                     .annotate(n=Count("coder", distinct=True))

@@ -6,9 +6,12 @@ from django.urls import path
 
 from .views import (
     api,
+    calibration,
     codebook,
     coding,
     compare,
+    disagreements,
+    discussions,
     health,
     importing,
     jobs,
@@ -16,6 +19,7 @@ from .views import (
     proposals,
     protection,
     refi,
+    review_exports,
     team,
 )
 
@@ -34,6 +38,52 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
+    # --- review: discussions, the disagreement queue, calibration ---
+    path("discussions/", discussions.discussion_list, name="discussion_list"),
+    path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),
+    path(
+        "discussions/<int:pk>/comments/",
+        discussions.discussion_comment,
+        name="discussion_comment",
+    ),
+    path(
+        "discussions/<int:pk>/resolve/", discussions.discussion_resolve, name="discussion_resolve"
+    ),
+    path(
+        "interviews/<int:pk>/discussions/new/",
+        discussions.discussion_new,
+        name="discussion_new",
+    ),
+    path(
+        "projects/<slug:slug>/disagreements/",
+        disagreements.disagreement_list,
+        name="disagreement_list",
+    ),
+    path(
+        "projects/<slug:slug>/disagreements/decide/",
+        disagreements.disagreement_decide,
+        name="disagreement_decide",
+    ),
+    path(
+        "projects/<slug:slug>/calibration/", calibration.calibration_list, name="calibration_list"
+    ),
+    path("calibration/<int:pk>/", calibration.calibration_set, name="calibration_set"),
+    path("calibration/<int:pk>/start/", calibration.calibration_start, name="calibration_start"),
+    path(
+        "calibration/attempts/<int:pk>/",
+        calibration.calibration_attempt,
+        name="calibration_attempt",
+    ),
+    path(
+        "calibration/attempts/<int:pk>/results/",
+        calibration.calibration_results,
+        name="calibration_results",
+    ),
+    path(
+        "projects/<slug:slug>/review/<str:what>.csv",
+        review_exports.review_export,
+        name="review_export",
+    ),
     # --- the project's codebook: values, proposals, decisions, versions ---
     path("projects/<slug:slug>/codebook/", codebook.codebook, name="codebook"),
     path(

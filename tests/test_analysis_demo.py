@@ -26,7 +26,9 @@ def expected(rule: str) -> dict[tuple[int, int], dict[str, float]]:
     tags: dict[int, dict[int, dict[int, list[tuple[int, int, int]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    for interview, coder, value, start, end, excerpt in ExcerptValue.objects.values_list(
+    # People's coding only: the demo's consensus layer (decisions) is not a coder.
+    people = ExcerptValue.objects.filter(excerpt__is_consensus=False)
+    for interview, coder, value, start, end, excerpt in people.values_list(
         "excerpt__interview_id",
         "excerpt__coder_id",
         "value_id",

@@ -261,8 +261,9 @@ def test_it_keeps_the_coding_page_query_count_constant(
     )
     for i in range(40):
         make_excerpt(interview, peer if i % 2 else peer2, i * 10, i * 10 + 8, "safety")
-    # One of these finds the previous and next interview in My work's order.
-    with django_assert_max_num_queries(12):
+    # One of these finds the previous and next interview in My work's order; one lists the
+    # interview's discussions.
+    with django_assert_max_num_queries(13):
         response = peer_client.get(interview.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="para') >= 200

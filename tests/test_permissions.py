@@ -16,6 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coding import services
 from coding.models import CodebookValue, ImportBatch, Job
 from coding.proposals import proposal_create, proposal_decide
+from coding.review.calibration import (
+    calibration_attempt_start,
+    calibration_passage_add,
+    calibration_set_create,
+)
+from coding.review.discussions import discussion_start
 
 from .conftest import make_excerpt, make_interview
 
@@ -24,6 +30,7 @@ LOGIN = "login"  # anonymous: redirected to the login page (HTML) or 401 (JSON A
 STAFF = {"outsider": 403, "peer": 403, "evaluator": 403, "admin": 200}
 MEMBERS = {"outsider": 404, "peer": 200, "evaluator": 200, "admin": 200}
 SIGNED_IN = {"outsider": 200, "peer": 200, "evaluator": 200, "admin": 200}
+CODERS = {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 200}
 
 
 def staff(admin_status: int) -> dict[str, int]:
@@ -95,6 +102,22 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "job_start_admin": ("job_kind", "", staff(405)),  # POST only
     "api_job_status": ("job", "", {**STAFF, "outsider": 404, "peer": 404, "evaluator": 404}),
     "participant_withdraw": ("participant", "", STAFF),
+    # Discussions: members read, coders write (evaluators 403), outsiders learn nothing (404).
+    "discussion_list": ("", "", SIGNED_IN),
+    "discussion_detail": ("discussion", "", MEMBERS),
+    "discussion_new": ("interview", "", CODERS),
+    "discussion_comment": ("discussion", "", {r: 405 for r in ROLES}),  # POST only
+    "discussion_resolve": ("discussion", "", {r: 405 for r in ROLES}),
+    "disagreement_list": ("project", "", MEMBERS),
+    "disagreement_decide": ("project", "", {r: 405 for r in ROLES}),  # POST only
+    # Calibration: the reference is for leads (admins here); an attempt is its coder's (peer's).
+    "calibration_list": ("project", "", MEMBERS),
+    "review_export": ("review", "", MEMBERS),
+    "calibration_set": ("calibration", "", {**CODERS, "peer": 403}),
+    "calibration_start": ("calibration", "", {r: 405 for r in ROLES}),
+    "calibration_attempt": ("attempt", "", {**CODERS, "admin": 403}),
+    # Not finished yet: its coder and leads are sent back to the practice page.
+    "calibration_results": ("attempt", "", {**CODERS, "peer": 302, "admin": 302}),
     "interview_redact": ("interview", "", STAFF),
 }
 PUBLIC = {"login", "logout", "health"}
@@ -124,6 +147,12 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     batch = ImportBatch.objects.create(source_name="batch.zip", created_by=admin_user)
     job = Job.objects.create(kind=Job.Kind.BACKUP, owner=admin_user, title="Backup")
     safety = CodebookValue.objects.get(slug="safety")
+    discussion = discussion_start(interview=interview, user=peer, body="Safety?", excerpt=excerpt)
+    calibration = calibration_set_create(project=project, name="Starter", user=admin_user)
+    calibration_passage_add(
+        calibration=calibration, interview=interview, start=16, end=30, values=[], user=admin_user
+    )
+    attempt = calibration_attempt_start(calibration=calibration, coder=peer)
     # An accepted split (with its recode queue) and a peer's provisional value.
     trust = CodebookValue.objects.create(project=project, slug="trust", name="Trust", order=7)
     split = proposal_create(
@@ -146,6 +175,10 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "interview": {"pk": interview.pk},
         "participant": {"pk": interview.participant_id},
         "excerpt": {"pk": excerpt.pk},
+        "discussion": {"pk": discussion.pk},
+        "calibration": {"pk": calibration.pk},
+        "review": {"slug": project.slug, "what": "decisions"},
+        "attempt": {"pk": attempt.pk},
         "batch": {"pk": batch.pk},
         "token": {"token": "0" * 32},
         "chart": {"kind": "bars"},

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 RULE_ALL = "all"
 RULE_ONE = "one"
 RULE_AGREED = "agreed"
+RULE_CONSENSUS = "consensus"
 RULES = {
     RULE_ALL: "All coders, averaged: each interview's figures are averaged over the people who "
     "coded it, so a double-coded interview counts once.",
@@ -25,11 +26,16 @@ RULES = {
     "counts (choose a coder in the filters to use one person's coding).",
     RULE_AGREED: "Agreed only: a value counts for an interview only when every person who "
     "coded the interview applied it (figures then averaged over them).",
+    RULE_CONSENSUS: "Consensus where decided, else agreed: an interview on which the team has "
+    "decided disagreements counts its consensus coding (what every coder applied, plus the "
+    "team's decisions); any other interview counts a value only when every coder applied it. "
+    "Choosing coders in the filters does not change the consensus coding.",
 }
 RULE_LABELS = {
     RULE_ALL: "All coders (averaged)",
     RULE_ONE: "One coder per interview",
     RULE_AGREED: "Agreed by all coders",
+    RULE_CONSENSUS: "Consensus where decided, else agreed",
 }
 
 # Ways to split each project's column.
@@ -83,14 +89,20 @@ class Filters:
         return RULES[self.rule]
 
 
-def filtered_tags(filters: Filters) -> QuerySet:
-    """The excerpt-value tags in scope (before the coder rule, which needs aggregation)."""
+def filtered_tags(filters: Filters, *, consensus: bool = False) -> QuerySet:
+    """The excerpt-value tags in scope (before the coder rule, which needs aggregation).
+
+    People's tags, or with `consensus` the tags of the consensus layer (never both: the
+    consensus "coder" is not a person and must not count as one).
+    """
     from ..models import ExcerptValue
 
     if not filters.project_ids:
         # `IN ()` cannot be compiled into SQL; this condition is valid and never true.
         return ExcerptValue.objects.filter(pk__isnull=True)
-    qs = ExcerptValue.objects.filter(**{f"{INTERVIEW}project_id__in": filters.project_ids})
+    qs = ExcerptValue.objects.filter(
+        **{f"{INTERVIEW}project_id__in": filters.project_ids, "excerpt__is_consensus": consensus}
+    )
     return apply_filters(qs, filters)
 
 

@@ -17,6 +17,7 @@ from ..models import ValueTally
 from .filters import (
     RULE_AGREED,
     RULE_ALL,
+    RULE_CONSENSUS,
     RULE_ONE,
     Filters,
     apply_filters,
@@ -110,6 +111,10 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
     if not filters.project_ids:
         return []
     tallies_refresh()
+    if filters.rule == RULE_CONSENSUS:
+        from .consensus import consensus_comparison_sql
+
+        return _fetch(*consensus_comparison_sql(filters, _tally_source))
     base, params = _tally_source(filters)
     if len(filters.coder_ids) <= 1:
         return _fetch(*_precounted_sql(filters.rule, base, params, bool(filters.coder_ids)))
@@ -309,6 +314,10 @@ def kept_tag_ids_sql(filters: Filters) -> tuple[str, tuple[Any, ...]]:
 
 def kept_tags(filters: Filters) -> QuerySet:
     """The filtered tags that count under the coder rule, as an ExcerptValue queryset."""
+    if filters.rule == RULE_CONSENSUS:
+        from .consensus import consensus_kept_tags
+
+        return consensus_kept_tags(filters, kept_tags)
     qs = filtered_tags(filters)
     if filters.rule == RULE_ALL:
         return qs

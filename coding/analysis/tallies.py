@@ -1,5 +1,6 @@
 """Keeping `ValueTally` (excerpts and coded characters per interview, coder and value) current.
 
+The consensus layer (`Excerpt.is_consensus`) is not a person's coding and is left out here.
 Database triggers (migration 0005) put the id of every interview whose tags or excerpts change
 into `TallyQueue`, whatever wrote them: the coding page, an import, a bulk insert, a cascade.
 Before each comparison `tallies_refresh` recounts just those interviews, so the comparison
@@ -159,7 +160,7 @@ FROM (
                        ORDER BY e.start, e."end", e.id
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
             FROM coding_excerptvalue ev JOIN coding_excerpt e ON e.id = ev.excerpt_id
-            WHERE e.interview_id IN ({ids})
+            WHERE e.interview_id IN ({ids}) AND NOT e.is_consensus
         ) w
         JOIN (SELECT id, LENGTH(text) AS n FROM coding_interview WHERE id IN ({ids})) t
           ON t.id = w.i_id

@@ -32,6 +32,7 @@ from ..models import (
 )
 from .codebook import demo_codebook_seed
 from .generator import DEMO_INTERVIEW_COUNTS, DemoInterview, demo_interview
+from .review import demo_review_seed
 
 DEMO_ADMIN = "admin"
 DEMO_PEER_RESEARCHERS = ("amira", "ben")
@@ -119,6 +120,10 @@ def demo_seed(*, password: str | None = None, reset_passwords: bool = False) -> 
         created_interviews += made
         created_excerpts += n_excerpts
         demo_codebook_seed(project, coders[0], coders[1])
+    # A few decisions, a discussion and a calibration set in the first project.
+    first = ResearchProject.objects.filter(slug=fixture["projects"][0]["slug"]).first()
+    if first is not None:
+        demo_review_seed(first, coders)
     if batch is not None:
         batch.interview_count = created_interviews
         batch.report = {"note": "Synthetic demonstration data.", "excerpts": created_excerpts}

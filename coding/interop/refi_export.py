@@ -28,6 +28,7 @@ from ..models import (
     Participant,
     ResearchProject,
 )
+from ..review.exports import link_review_notes, review_notes, review_usernames
 from .qde import CODEBOOK_NS, ORIGIN, PROJECT_NS, element, stable_guid, to_bytes, user_guid
 
 ROLE_VARIABLE = "role"
@@ -144,6 +145,9 @@ def refi_export(
         .order_by("interview_id", "coder__username")
     )
     coders = {e.coder.username for e in excerpts} | {m.coder.username for m in memos}
+    # Decisions and discussions travel as notes linked to the selections they are about.
+    review = review_notes(chosen)
+    coders |= review_usernames(review)
 
     now = _when(timezone.now())
     root = element(
@@ -195,6 +199,7 @@ def refi_export(
                 codings += _selection(source, excerpt, tags[excerpt.pk], notes)
             for guid in memo_notes[interview.pk]:
                 element(source, "NoteRef", targetGUID=guid)
+            link_review_notes(source, review[interview.pk], by_interview[interview.pk], notes)
             _source_variables(source, interview, variables)
         if notes:
             notes_element = element(root, "Notes")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from .. import selectors, services
 from ..access import interview_for_user, session_ended
 from ..models import Excerpt
+from ..review.blind import blind_rows, visible_coders
 from ..text_input import is_valid_unicode
 from .auth import login_url
 from .coding import value_row
@@ -125,8 +126,11 @@ def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
-        interview, _ = interview_for_user(request.user, pk)
-        return JsonResponse({"excerpts": selectors.excerpt_rows(interview.pk)})
+        interview, role = interview_for_user(request.user, pk)
+        rows = selectors.excerpt_rows(interview.pk)
+        # Blind double coding: others' excerpts are never sent until both coders are done.
+        rows = blind_rows(rows, visible_coders(interview, request.user, role))
+        return JsonResponse({"excerpts": rows})
     interview, _ = interview_for_user(request.user, pk, write=True)
     data = json_body(request)
     excerpt, created = services.excerpt_code(
@@ -148,10 +152,13 @@ def excerpt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if excerpt is None:
         return error(EXCERPT_NOT_FOUND, 404)
     # Outsiders learn nothing (404); readers who may not code get 403 on writes.
-    excerpt.interview, _ = interview_for_user(
+    excerpt.interview, role = interview_for_user(
         request.user, excerpt.interview_id, write=request.method != "GET"
     )
     if request.method == "GET":
+        visible = visible_coders(excerpt.interview, request.user, role)
+        if visible is not None and excerpt.coder.get_username() not in visible:
+            return error(EXCERPT_NOT_FOUND, 404)
         return JsonResponse(excerpt_json(excerpt))
     if request.method == "DELETE":
         services.excerpt_delete(excerpt=excerpt, user=request.user)

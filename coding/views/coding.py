@@ -16,6 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from .. import selectors, worklist
 from ..access import can_code, interview_for_user, is_reader_only, visible_projects
 from ..models import CodebookValue, CodingProgress, Interview
+from ..review.blind import blind_rows, visible_coders
+from ..review.discussions import interview_discussions
 from ..turns import Paragraph, split_paragraphs
 from ..worklist import WorkFilter
 from .auth import login_url
@@ -122,6 +124,9 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Lean rows: the page cuts each excerpt's text from the full text (half the page's weight)
     # and asks for an excerpt's times when its details open.
     excerpts = selectors.excerpt_rows(interview.pk, with_text=False, with_times=False)
+    # Blind double coding: the page is never sent others' excerpts until both coders are done.
+    visible = visible_coders(interview, request.user, role)
+    excerpts = blind_rows(excerpts, visible)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
     coders = {e["coder"] for e in excerpts}
     if can_code(role):
@@ -144,6 +149,8 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "active_values": [v for v in value_rows if v["active"]],
             "progress": progress,
             "coders": coders,
+            "blind": visible is not None,
+            "discussions": interview_discussions(interview, request.user),
             "work_nav": work_nav,
             "reading_help": READING_HELP,
             "page_data": {

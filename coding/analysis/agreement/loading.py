@@ -65,7 +65,7 @@ def agreement_load(filters: Filters, unit: str) -> AgreementData:
                 "pk", "title", "project_id", "n"
             )
         }
-    tags = ExcerptValue.objects.filter(excerpt__interview_id__in=ids)
+    tags = ExcerptValue.objects.filter(excerpt__interview_id__in=ids, excerpt__is_consensus=False)
     if filters.coder_ids:
         tags = tags.filter(excerpt__coder_id__in=filters.coder_ids)
     rows = _fetch_rows(

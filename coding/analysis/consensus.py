@@ -1,0 +1,92 @@
+"""The coder rule "consensus where decided, else agreed", in SQL.
+
+An interview with decisions on its disagreements counts its consensus layer (excerpts by the
+consensus system account, `Excerpt.is_consensus`) as one coder; every other interview counts
+as under the agreed rule. The tallies leave the consensus layer out, so its (few) tags are
+summed straight from the excerpts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from ..models import ConsensusDecision, ExcerptValue
+from .filters import RULE_AGREED, Filters, filtered_tags, group_expression
+
+FLOAT = "DOUBLE PRECISION"
+
+
+def _human(filters: Filters) -> Filters:
+    return dataclasses.replace(filters, rule=RULE_AGREED)
+
+
+def _layer(filters: Filters) -> Filters:
+    # The consensus layer is nobody's coding, so the coder filter does not apply to it.
+    return dataclasses.replace(filters, coder_ids=())
+
+
+def _decided() -> QuerySet:
+    return ConsensusDecision.objects.order_by().values("interview_id").distinct()
+
+
+def _consensus_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    qs = (
+        filtered_tags(_layer(filters), consensus=True)
+        .filter(excerpt__interview_id__in=_decided())
+        .order_by()
+        .values(
+            p_id=F("excerpt__interview__project_id"),
+            grp=group_expression(filters),
+            i_id=F("excerpt__interview_id"),
+            v_id=F("value_id"),
+            s=F("excerpt__start"),
+            e=F("excerpt__end"),
+        )
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def consensus_comparison_sql(
+    filters: Filters, tally_source: Callable[[Filters], tuple[str, tuple[Any, ...]]]
+) -> tuple[str, tuple[Any, ...]]:
+    """Cell and column rows (as `comparison_rows`) under the consensus rule."""
+    base, params = tally_source(_human(filters))
+    layer, layer_params = _consensus_source(filters)
+    decided_sql, decided_params = _decided().query.sql_with_params()
+    sql = f"""
+    WITH t AS ({base}),
+    c AS ({layer}),
+    d AS ({decided_sql}),
+    r AS (
+        SELECT t.p_id, t.grp, t.v_id, CAST(t.n AS {FLOAT}) / t.k AS n,
+               1 / CAST(t.k AS {FLOAT}) AS present, CAST(t.ch AS {FLOAT}) / t.k AS ch
+        FROM t WHERE t.vk = t.k AND t.i_id NOT IN (SELECT interview_id FROM d)
+        UNION ALL
+        SELECT MAX(c.p_id), MAX(c.grp), c.v_id, CAST(COUNT(*) AS {FLOAT}), 1.0,
+               CAST(SUM(c.e - c.s) AS {FLOAT})
+        FROM c GROUP BY c.i_id, c.v_id
+    )
+    SELECT 'cell' AS kind, r.p_id, r.grp, r.v_id, SUM(r.n) AS tags, SUM(r.present) AS present,
+           SUM(r.ch) AS chars, SUM(r.present) AS interviews
+    FROM r GROUP BY r.p_id, r.grp, r.v_id
+    UNION ALL
+    SELECT 'column' AS kind, t.p_id, t.grp, NULL AS v_id, 0 AS tags, 0 AS present,
+           SUM(t.len_) AS chars, COUNT(*) AS interviews
+    FROM t WHERE t.first_row
+    GROUP BY t.p_id, t.grp
+    """
+    return sql, params + tuple(layer_params) + tuple(decided_params)
+
+
+def consensus_kept_tags(filters: Filters, kept_tags: Callable[[Filters], QuerySet]) -> QuerySet:
+    """The tags that count under the consensus rule: the layer where decided, else agreed."""
+    agreed = kept_tags(_human(filters)).exclude(excerpt__interview_id__in=_decided())
+    layer = filtered_tags(_layer(filters), consensus=True).filter(
+        excerpt__interview_id__in=_decided()
+    )
+    return ExcerptValue.objects.filter(Q(pk__in=agreed.values("pk")) | Q(pk__in=layer.values("pk")))

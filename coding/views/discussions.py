@@ -1,0 +1,115 @@
+"""Discussion threads: the list of open threads, a thread, starting one, replying, resolving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import NOT_YOUR_PROJECT, can_code, interview_for_user
+from ..models import Discussion, Interview
+from ..review import discussions
+from ..review.forms import CommentForm, DiscussionForm
+from ..services import CodingError
+
+
+def _discussion(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Discussion, str]:
+    discussion = Discussion.objects.filter(pk=pk).first()
+    if discussion is None:
+        raise Http404(NOT_YOUR_PROJECT)
+    discussion.interview, role = interview_for_user(
+        request.user, discussion.interview_id, write=write
+    )
+    return discussion, role
+
+
+@login_required
+def discussion_list(request: HttpRequest) -> HttpResponse:
+    resolved = request.GET.get("show") == "resolved"
+    threads = discussions.discussion_list(request.user, resolved=resolved)
+    return render(
+        request,
+        "coding/review/discussion_list.html",
+        {"threads": threads, "resolved": resolved},
+    )
+
+
+@login_required
+def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion, role = _discussion(request, pk)
+    comments = list(discussions.discussion_comments(discussion))
+    discussions.discussion_mark_read(discussion=discussion, user=request.user)
+    return render(
+        request,
+        "coding/review/discussion_detail.html",
+        {
+            "discussion": discussion,
+            "comments": comments,
+            "can_write": can_code(role),
+            "form": CommentForm(),
+        },
+    )
+
+
+def _new_context(interview: Interview, form: DiscussionForm) -> dict[str, Any]:
+    return {"interview": interview, "form": form, "excerpts": form.excerpt_choices}
+
+
+@login_required
+def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
+    interview, _ = interview_for_user(request.user, pk, write=True)
+    if request.method != "POST":
+        form = DiscussionForm(interview=interview, user=request.user, initial=request.GET.dict())
+        return render(request, "coding/review/discussion_new.html", _new_context(interview, form))
+    form = DiscussionForm(request.POST, interview=interview, user=request.user)
+    if form.is_valid():
+        try:
+            discussion = discussions.discussion_start(
+                interview=interview, user=request.user, **form.service_arguments()
+            )
+        except CodingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("discussion_detail", pk=discussion.pk)
+    return render(
+        request, "coding/review/discussion_new.html", _new_context(interview, form), status=400
+    )
+
+
+@login_required
+@require_POST
+def discussion_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion, _ = _discussion(request, pk, write=True)
+    form = CommentForm(request.POST, discussion=discussion)
+    if form.is_valid():
+        try:
+            discussions.comment_add(
+                discussion=discussion,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"],
+            )
+        except CodingError as exc:
+            form.add_error("body", exc.message)
+        else:
+            return redirect("discussion_detail", pk=discussion.pk)
+    comments = list(discussions.discussion_comments(discussion))
+    return render(
+        request,
+        "coding/review/discussion_detail.html",
+        {"discussion": discussion, "comments": comments, "can_write": True, "form": form},
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def discussion_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion, _ = _discussion(request, pk, write=True)
+    discussions.discussion_resolve(
+        discussion=discussion, user=request.user, resolved=request.POST.get("resolved") == "1"
+    )
+    return redirect("discussion_detail", pk=discussion.pk)

@@ -1,0 +1,100 @@
+"""Blind double coding: others' excerpts stay on the server until both coders are done."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from coding.models import CodingProgress
+
+from .conftest import make_excerpt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def blind(project: Any, interview: Any, peer: Any, peer2: Any) -> dict[str, Any]:
+    project.blind_coding = True
+    project.save()
+    first = make_excerpt(interview, peer, 38, 55, "safety")
+    second = make_excerpt(interview, peer2, 25, 37, "human-connection")
+    return {"interview": interview, "first": first, "second": second}
+
+
+def mark_done(interview: Any, *coders: Any) -> None:
+    for coder in coders:
+        CodingProgress.objects.update_or_create(
+            interview=interview, coder=coder, defaults={"done_at": timezone.now()}
+        )
+
+
+def api_coders(client: Client, interview: Any) -> set[str]:
+    url = reverse("api_interview_excerpts", args=[interview.pk])
+    return {e["coder"] for e in client.get(url).json()["excerpts"]}
+
+
+def page_data(client: Client, interview: Any) -> dict[str, Any]:
+    page = client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
+    found = re.search(r'<script id="coding-data" type="application/json">(.*?)</script>', page)
+    return json.loads(found.group(1))
+
+
+def test_it_hides_the_other_coders_excerpts_until_both_are_done(
+    client: Client, blind: dict, peer: Any, peer2: Any
+) -> None:
+    interview = blind["interview"]
+    client.force_login(peer2)
+    assert api_coders(client, interview) == {"quinn-peer"}
+    data = page_data(client, interview)
+    assert {e["coder"] for e in data["excerpts"]} == {"quinn-peer"}
+    assert "pat-peer" not in data["coders"]
+    detail = reverse("api_excerpt_detail", args=[blind["first"].pk])
+    assert client.get(detail).status_code == 404
+    # One of them done is not enough, whichever it is.
+    mark_done(interview, peer)
+    assert api_coders(client, interview) == {"quinn-peer"}
+    mark_done(interview, peer2)
+    assert api_coders(client, interview) == {"quinn-peer", "pat-peer"}
+    assert {e["coder"] for e in page_data(client, interview)["excerpts"]} == {
+        "quinn-peer",
+        "pat-peer",
+    }
+    assert client.get(detail).status_code == 200
+
+
+def test_it_hides_nothing_when_the_project_does_not_code_blind(
+    client: Client, blind: dict, project: Any, peer2: Any
+) -> None:
+    project.blind_coding = False
+    project.save()
+    client.force_login(peer2)
+    assert api_coders(client, blind["interview"]) == {"quinn-peer", "pat-peer"}
+
+
+@pytest.mark.parametrize("reader", ["evaluator", "admin_user"])
+def test_it_shows_everything_to_readers_who_do_not_code(
+    client: Client, blind: dict, reader: str, request: Any
+) -> None:
+    client.force_login(request.getfixturevalue(reader))
+    assert api_coders(client, blind["interview"]) == {"quinn-peer", "pat-peer"}
+
+
+def test_it_says_on_the_page_that_coding_is_blind(client: Client, blind: dict, peer2: Any) -> None:
+    client.force_login(peer2)
+    page = client.get(reverse("interview_detail", args=[blind["interview"].pk]))
+    assert 'id="blind-note"' in page.content.decode()
+
+
+def test_it_keeps_hidden_excerpts_out_of_the_discussion_form(
+    client: Client, blind: dict, peer2: Any
+) -> None:
+    client.force_login(peer2)
+    page = client.get(reverse("discussion_new", args=[blind["interview"].pk])).content.decode()
+    assert f'value="{blind["second"].pk}"' in page
+    assert f'value="{blind["first"].pk}"' not in page
