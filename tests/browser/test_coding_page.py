@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -346,16 +347,20 @@ def test_it_adds_a_new_value_while_coding_and_tags_with_it(
     drag_select(page, start, start + len("nobody judged me"))
     page.get_by_text("New value…").click()
     # Typed key by key: the digit must go into the name, not tag with value 2.
-    page.get_by_label("Name of the new value for this project").press_sequentially("Acceptance 2")
+    page.get_by_label(
+        "Name of the new value (only you see it until the team decides)"
+    ).press_sequentially("Acceptance 2")
     page.keyboard.press("Enter")
     wait_for_excerpts(page, 1)
     excerpt = Excerpt.objects.get()
     assert excerpt.text == "nobody judged me"
     assert list(excerpt.values.values_list("name", flat=True)) == ["Acceptance 2"]
     assert page.evaluate("() => CSS.highlights.has('v-acceptance-2')")
-    # The new value is at hand for the next selection, with its shortcut key.
-    expect(page.locator("#picker").get_by_role("button", name="Acceptance 2")).to_have_attribute(
-        "aria-keyshortcuts", "7"
-    )
+    # The new value is at hand for the next selection; being provisional (its proposer's alone
+    # until the team decides), it takes no shortcut key from everyone.
+    button = page.locator("#picker").get_by_role("button", name="Acceptance 2")
+    expect(button).to_have_count(1)
+    expect(button).not_to_have_attribute("aria-keyshortcuts", re.compile(".+"))
     expect(page.locator(".codebook")).to_contain_text("Acceptance 2")
+    expect(page.locator(".codebook")).to_contain_text("only you: proposed")
     assert not page.js_errors
