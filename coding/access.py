@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .models import Interview, Membership, ResearchProject
+from .models import Interview, Job, Membership, ResearchProject
 
 ADMIN = "admin"
 PEER_RESEARCHER = Membership.Role.PEER_RESEARCHER.value
@@ -137,8 +137,6 @@ NOT_YOUR_JOB = "This job is not one of yours."
 
 def job_for_user(user: Any, pk: int) -> Any:
     """Return a job the user started; 404 for anyone else's (they may hold research data)."""
-    from .jobs.models import Job
-
     job = Job.objects.select_related("project").filter(pk=pk, owner_id=user.pk).first()
     if job is None:
         raise Http404(NOT_YOUR_JOB)

@@ -23,7 +23,7 @@ from .models import (
     Proposal,
     ResearchProject,
 )
-from .services import CodingError
+from .services import CodingError, excerpt_delete
 from .versions import current_version
 
 VALUE_FIELDS = (
@@ -292,8 +292,6 @@ def provisional_resolve(*, value: CodebookValue, actor: Any, to: CodebookValue |
         for tag in tags:
             _recode(tag, to, actor)
         return len(tags)
-    from .services import excerpt_delete
-
     # An excerpt with other values keeps them; one with only this value goes.
     for tag in tags:
         excerpt: Excerpt = tag.excerpt

@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 
+from peervalues.db_router import replica_reads
+
 from .access import is_admin, session_ended
 from .views.errors import is_api, json_error
 
@@ -194,8 +196,6 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from peervalues.db_router import replica_reads
-
         replica_reads(request.method == "GET" and request.path.startswith(self.PREFIX))
         try:
             return self.get_response(request)

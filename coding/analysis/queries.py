@@ -14,6 +14,7 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ..models import ValueTally
+from .consensus import consensus_comparison_sql, consensus_kept_tags
 from .filters import (
     RULE_AGREED,
     RULE_ALL,
@@ -112,8 +113,6 @@ def comparison_rows(filters: Filters, *, with_chars: bool = True) -> list[dict[s
         return []
     tallies_refresh()
     if filters.rule == RULE_CONSENSUS:
-        from .consensus import consensus_comparison_sql
-
         return _fetch(*consensus_comparison_sql(filters, _tally_source))
     base, params = _tally_source(filters)
     if len(filters.coder_ids) <= 1:
@@ -315,8 +314,6 @@ def kept_tag_ids_sql(filters: Filters) -> tuple[str, tuple[Any, ...]]:
 def kept_tags(filters: Filters) -> QuerySet:
     """The filtered tags that count under the coder rule, as an ExcerptValue queryset."""
     if filters.rule == RULE_CONSENSUS:
-        from .consensus import consensus_kept_tags
-
         return consensus_kept_tags(filters, kept_tags)
     qs = filtered_tags(filters)
     if filters.rule == RULE_ALL:
