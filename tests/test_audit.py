@@ -58,6 +58,7 @@ def test_it_records_admin_changes_with_before_and_after(
             "shortcut": "2",
             "order": 2,
             "is_active": "on",
+            "status": "active",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

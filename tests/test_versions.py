@@ -97,7 +97,12 @@ def test_it_gives_existing_codebooks_version_1_with_their_tags() -> None:
         project=project, participant=participant, text="Hello there", content_hash="x"
     )
     excerpt = Excerpt.objects.create(interview=interview, coder=coder, start=0, end=5, text="Hello")
-    Tag.objects.create(excerpt=excerpt, value=Value.objects.get(slug="safety"))
+    # The framework values come from migration 0002; a test that flushed the tables before this
+    # one may have taken them away, so make sure "Safety" is there.
+    safety, _ = Value.objects.get_or_create(
+        project=None, slug="safety", defaults={"name": "Safety", "order": 2}
+    )
+    Tag.objects.create(excerpt=excerpt, value=safety)
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     apps = executor.loader.project_state(after).apps
