@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from ..analysis.agreement.units import spans_union as merge
 from ..models import (
     CodebookValue,
     CodingProgress,
@@ -97,16 +98,6 @@ class Queue:
             counts[passage.value.pk][0] += 1
             counts[passage.value.pk][1] += 0 if passage.is_decided else 1
         return [(v, *counts[v.pk]) for v in self.values if v.pk in counts]
-
-
-def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def coverage(

@@ -112,3 +112,10 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
     page.evaluate(AXE_PATH.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def open_coding_page(page: Any, interview: Any, query: str = "") -> None:
+    """Open an interview's coding page and wait until its script has drawn the transcript."""
+    # A generous first load: the live server starts cold and the machine may be busy.
+    page.goto(f"/interviews/{interview.pk}/{query}", timeout=30_000)
+    page.wait_for_selector("#transcript[data-ready=true]")

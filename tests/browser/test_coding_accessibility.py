@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from coding.models import Interview
 
 from ..conftest import make_excerpt, make_interview
-from .conftest import run_axe
+from .conftest import open_coding_page, run_axe
 from .test_coding_page import TEXT, drag_select
 
 pytestmark = pytest.mark.browser
@@ -23,11 +23,6 @@ FOCUS_IN_PICKER_JS = "() => document.getElementById('picker').contains(document.
 @pytest.fixture
 def interview(project: Any) -> Interview:
     return make_interview(project, TEXT)
-
-
-def open_coding_page(page: Any, interview: Interview) -> None:
-    page.goto(f"/interviews/{interview.pk}/", timeout=30_000)
-    page.wait_for_selector("#transcript[data-ready=true]")
 
 
 def test_it_moves_focus_into_the_picker_and_keeps_it_there(

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from coding.models import CodingProgress, Excerpt, Interview
 
 from ..conftest import make_excerpt, make_interview
-from .conftest import run_axe
+from .conftest import open_coding_page, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,6 @@ POINT_JS = """([cp, side]) => {
   return side === 'end' ? {x: box.right - 1, y: box.top + box.height / 2}
                         : {x: box.left + 1, y: box.top + box.height / 2};
 }"""
-
-
-def open_coding_page(page: Any, interview: Interview, query: str = "") -> None:
-    page.goto(f"/interviews/{interview.pk}/{query}")
-    page.wait_for_selector("#transcript[data-ready=true]")
 
 
 def drag_select(page: Any, start: int, end: int) -> None:

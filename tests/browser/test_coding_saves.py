@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from coding.models import Excerpt, Interview
 
 from ..conftest import make_interview
+from .conftest import open_coding_page
 from .test_coding_page import TEXT, drag_select, wait_for_excerpts
 
 pytestmark = pytest.mark.browser
@@ -21,12 +22,6 @@ UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 @pytest.fixture
 def interview(project: Any) -> Interview:
     return make_interview(project, TEXT)
-
-
-def open_coding_page(page: Any, interview: Interview) -> None:
-    # A generous first load: the live server starts cold and the machine may be busy.
-    page.goto(f"/interviews/{interview.pk}/", timeout=30_000)
-    page.wait_for_selector("#transcript[data-ready=true]")
 
 
 def excerpt_posts(page: Any) -> list[dict[str, str]]:

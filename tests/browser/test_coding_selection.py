@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from coding.models import Excerpt, Interview
 
 from ..conftest import make_excerpt, make_interview
+from .conftest import open_coding_page
 from .test_coding_page import TEXT, click_at, drag_select, wait_for_excerpts
 
 pytestmark = pytest.mark.browser
@@ -19,12 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def interview(project: Any) -> Interview:
     return make_interview(project, TEXT)
-
-
-def open_coding_page(page: Any, interview: Interview) -> None:
-    # A generous first load: the live server starts cold and the machine may be busy.
-    page.goto(f"/interviews/{interview.pk}/", timeout=30_000)
-    page.wait_for_selector("#transcript[data-ready=true]")
 
 
 def test_it_opens_the_picker_for_a_drag_inside_a_sentence_just_tagged(

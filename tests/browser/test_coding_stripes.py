@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from coding.models import CodebookValue, Interview
 
 from ..conftest import make_excerpt, make_interview
+from .conftest import open_coding_page
 from .test_coding_page import TEXT
 
 pytestmark = pytest.mark.browser
@@ -30,11 +31,6 @@ HIGHLIGHTS_AT_JS = """(cp) => [...CSS.highlights].filter(([name, h]) => [...h].s
 @pytest.fixture
 def interview(project: Any) -> Interview:
     return make_interview(project, TEXT)
-
-
-def open_coding_page(page: Any, interview: Interview) -> None:
-    page.goto(f"/interviews/{interview.pk}/", timeout=30_000)
-    page.wait_for_selector("#transcript[data-ready=true]")
 
 
 def rgb(hex_colour: str) -> str:

@@ -20,7 +20,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.end() > m.start()]
 
 
-def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def spans_union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans joined into one, in text order."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -50,7 +51,7 @@ def character_masks(
     """
     flips: dict[int, int] = defaultdict(int)
     for bit, coder in enumerate(coders):
-        for start, end in _union(spans.get(coder, [])):
+        for start, end in spans_union(spans.get(coder, [])):
             start, end = min(start, length), min(end, length)
             if start < end:
                 flips[start] ^= 1 << bit
