@@ -230,6 +230,11 @@ def server_env() -> dict[str, str]:
 
 
 def start_server() -> subprocess.Popen:
+    # As `make serve` does: with DEBUG off, pages name their static files from the manifest.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=_setup.ROOT, env=server_env(), check=True,
+    )  # fmt: skip
     log = LOG.open("w")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "peervalues.wsgi:application",

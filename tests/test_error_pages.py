@@ -7,6 +7,7 @@ from typing import Any
 from django.test import Client, RequestFactory
 from django.utils.html import escape
 
+from coding.views import errors
 from coding.views.api import NOT_SIGNED_IN, SESSION_ENDED
 from coding.views.auth import SESSION_ENDED_PAGE
 from coding.views.errors import PAGE_FORBIDDEN, PAGE_NOT_FOUND, PAGE_SERVER_ERROR, server_error
@@ -99,3 +100,21 @@ def test_it_gives_the_coding_page_its_sign_in_link(
     assert response.context["page_data"]["loginUrl"] == (
         f"/login/?next=/interviews/{interview.pk}/"
     )
+
+
+def test_it_still_answers_503_in_words_when_the_error_page_cannot_render(
+    monkeypatch: Any,
+) -> None:
+    """A page failing while the database is down must say 503, even if its template breaks.
+
+    Under gunicorn without collected static files, `{% static %}` raised inside the error page
+    itself, and every 503 became a bare 500.
+    """
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise ValueError("Missing staticfiles manifest entry for 'favicon.svg'")
+
+    monkeypatch.setattr(errors, "render_to_string", broken)
+    response = errors.server_error_page(503)
+    assert response.status_code == 503
+    assert escape(PAGE_SERVER_ERROR) in response.content.decode()

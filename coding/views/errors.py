@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.views import csrf, defaults
 
 API_PREFIX = "/api/"
@@ -32,6 +33,11 @@ BAD_REQUEST = "The request could not be understood."
 FORBIDDEN = "You may not do this."
 NOT_FOUND = "There is nothing at this address."
 RETRY_AFTER_SECONDS = 5
+BARE_ERROR_PAGE = (
+    '<!DOCTYPE html><html lang="en-gb"><head><meta charset="utf-8"><title>Peer Values</title>'
+    '</head><body><main><h1>Peer Values</h1><p>{message}</p><p><a href="/">Back to the start'
+    "</a></p></main></body></html>"
+)
 
 # The pages say what happened in a sentence and offer a way back (templates/_error.html).
 PAGE_FORBIDDEN = "You do not have permission to open this page."
@@ -114,5 +120,10 @@ def server_error(request: HttpRequest, *args: Any) -> HttpResponse:
 
 def server_error_page(status: int) -> HttpResponse:
     # No request context: after a failure (the database gone) even the menu's user may fail.
-    html = render_to_string("500.html", {"message": PAGE_SERVER_ERROR})
+    try:
+        html = render_to_string("500.html", {"message": PAGE_SERVER_ERROR})
+    except Exception:
+        # The layout needs static files and templates; without them, still say what happened
+        # with the right status, so a 503 stays a 503 that clients retry.
+        html = BARE_ERROR_PAGE.format(message=escape(PAGE_SERVER_ERROR))
     return HttpResponse(html, status=status)
