@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coding', '0012_review_discussions_consensus_calibration'),
+        ('coding', '0014_findings_pack_versions'),
     ]
 
     operations = [
