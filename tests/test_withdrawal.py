@@ -98,6 +98,7 @@ def edit_in_admin(client: Client, participant: Participant) -> None:
             "project": participant.project_id,
             "pseudonym": PSEUDONYM,
             "role": "participant",
+            "quote_consent": "yes",
             "attributes": json.dumps(
                 {"hometown": "Quillhaven", "occupation": "trainee beekeeper", "age": "40s"}
             ),
