@@ -669,9 +669,10 @@ from .jobs.models import Job  # noqa: E402
 
 __all__ = ["CodebookVersion", "Job", "Proposal", "ProposalComment", "ProposalVote"]
 
-# Candidate quotes for the findings (in `findings/`) and the team's review of coding
+# Candidate quotes and the findings pack's versions (in `findings/`) and the team's review of coding
 # (discussions, consensus, calibration) live in their own modules.
 from .findings.models import QuoteCandidate  # noqa: E402, F401
+from .findings.pack_models import PackFeedback, PackVersion  # noqa: E402, F401
 from .review.models import (  # noqa: E402, F401
     CalibrationAnswer,
     CalibrationAttempt,
