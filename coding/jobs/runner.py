@@ -133,14 +133,18 @@ def job_run(job_id: int) -> None:
         progress.stop()
     mine = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, worker=me)
     if error:
-        mine.update(status=Job.Status.FAILED, error=error, finished=timezone.now())
+        mine.update(status=Job.Status.FAILED, error=error, finished=timezone.now(), secret="")
         return
     progress.flush()
     _finish(job, outcome or Outcome(), mine)
 
 
 def _finish(job: Job, outcome: Outcome, mine: Any) -> None:
-    fields: dict[str, Any] = {"status": Job.Status.DONE, "finished": timezone.now()}
+    fields: dict[str, Any] = {
+        "status": Job.Status.DONE,
+        "finished": timezone.now(),
+        "secret": "",  # what the job needed from its starter's session is not kept past it
+    }
     if outcome.file_name:
         field = job.result_file
         if outcome.path is not None:
