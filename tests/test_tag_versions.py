@@ -85,7 +85,7 @@ def test_it_gives_older_unversioned_tags_the_version_of_their_day(project: Any, 
     two = CodebookVersion.objects.create(project=project, number=2, summary="Later")
     later = make_excerpt(interview, peer, 6, 10, "safety")
     ExcerptValue.objects.update(version=None)
-    migration = importlib.import_module("coding.migrations.0015_tag_versions_backfill")
+    migration = importlib.import_module("coding.migrations.0016_tag_versions_backfill")
     migration.forwards(apps, None)
     assert unversioned() == 0
     assert first.tags.get().version == one

@@ -58,6 +58,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coding", "0014_findings_pack_versions")]
+    dependencies = [("coding", "0015_job_secret")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
