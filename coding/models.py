@@ -53,6 +53,10 @@ class ResearchProject(models.Model):
         EVALUATION = "evaluation", "Evaluation"
         DEVELOPMENT = "development", "Development project"
 
+    class QuoteAttribution(models.TextChoices):
+        PSEUDONYM = "pseudonym", "By pseudonym"
+        NONE = "none", "Not attributed"
+
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
@@ -65,9 +69,22 @@ class ResearchProject(models.Model):
         help_text="Hide other coders' excerpts from a peer researcher until both of them have "
         "marked the interview done, so the second coder is not led by the first.",
     )
+    quote_attribution = models.CharField(
+        max_length=10,
+        choices=QuoteAttribution.choices,
+        default=QuoteAttribution.NONE,
+        help_text="How an approved quote is attributed in a findings pack: by the speaker's "
+        "pseudonym, or not at all.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quote_attribution__in=["pseudonym", "none"]),
+                name="project_quote_attribution_known",
+            )
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -118,6 +135,11 @@ class Participant(models.Model):
         STAKEHOLDER = "stakeholder", "Stakeholder"
         OTHER = "other", "Other"
 
+    class QuoteConsent(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_ASKED = "not_asked", "Not asked"
+
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(
         ResearchProject, on_delete=models.CASCADE, related_name="participants"
@@ -126,13 +148,25 @@ class Participant(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     # Case attributes (age band, gender, ethnicity, ...) as a flat {name: value} object of strings.
     attributes = models.JSONField(default=dict, blank=True)
+    # Whether the participant agreed that their words may be quoted in findings. Only "yes"
+    # lets an approved quote reach a findings pack; not asked counts as no.
+    quote_consent = models.CharField(
+        max_length=10,
+        choices=QuoteConsent.choices,
+        default=QuoteConsent.NOT_ASKED,
+        help_text="Did the participant agree to be quoted in findings? Only yes allows quotes.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "pseudonym"], name="participant_unique_pseudonym"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_consent__in=["yes", "no", "not_asked"]),
+                name="participant_quote_consent_known",
+            ),
         ]
         ordering = ["project__name", "pseudonym"]
 
@@ -437,8 +471,8 @@ class Excerpt(models.Model):
 class ExcerptValue(models.Model):
     """One value on one excerpt. Values are protected: retire a value instead of deleting it.
 
-    `version` is the project's codebook version the tag was made under (empty when written by
-    a tool that does not know versions, such as an import); `recoded_from` keeps the value a
+    `version` is the project's codebook version the tag was made under (every path that writes
+    tags sets it; `save` fills it in for the others); `recoded_from` keeps the value a
     merge or split moved the tag away from, so earlier versions can still be counted.
     """
 
@@ -458,6 +492,15 @@ class ExcerptValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} on excerpt {self.excerpt_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.version_id is None:
+            # A tag written outside the coding services (the admin, a script) still records
+            # the codebook it was made under. Imported here: versions imports these models.
+            from .versions import current_version
+
+            self.version = current_version(self.excerpt.interview.project_id)
+        super().save(*args, **kwargs)
 
 
 class IdempotencyKey(models.Model):
@@ -635,7 +678,10 @@ from .jobs.models import Job  # noqa: E402
 
 __all__ = ["CodebookVersion", "Job", "Proposal", "ProposalComment", "ProposalVote"]
 
-# The team's review of coding (discussions, consensus, calibration) lives in its own module.
+# Candidate quotes and the findings pack's versions (in `findings/`) and the team's review of coding
+# (discussions, consensus, calibration) live in their own modules.
+from .findings.models import QuoteCandidate  # noqa: E402, F401
+from .findings.pack_models import PackFeedback, PackVersion  # noqa: E402, F401
 from .review.models import (  # noqa: E402, F401
     CalibrationAnswer,
     CalibrationAttempt,

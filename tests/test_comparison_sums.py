@@ -48,7 +48,9 @@ def coded(db: Any) -> dict[str, Any]:
                     for k in range(int(rng.integers(1, 4))):
                         make_excerpt(interview, coder, 13 + k, 25 + k, "safety")
                 if rng.random() < 0.4:
-                    make_excerpt(interview, coder, 26, 40, "choice-and-control", "two-way-interactions")
+                    make_excerpt(
+                        interview, coder, 26, 40, "choice-and-control", "two-way-interactions"
+                    )
     return {"ids": tuple(p.pk for p in projects), "coders": (first.pk, second.pk), "first": first}
 
 

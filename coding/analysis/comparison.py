@@ -28,6 +28,7 @@ from .measures import (
 )
 from .queries import comparison_rows, interview_rows
 from .sums import SUMMED, ColumnSums, comparison_sums
+from .value_scope import grouped_suppress, restrict_values, scope_sentences
 
 NOT_RECORDED = "(not recorded)"
 NOT_IN_CODEBOOK = "not in this project's codebook"
@@ -246,7 +247,7 @@ def comparison_build(
         .order_by("name")
         .values("id", "slug", "name")
     )
-    values = scope_values([p["id"] for p in projects])
+    values = restrict_values(scope_values([p["id"] for p in projects]), filters)
     figures = significance.Figures(load=lambda: interview_rows(filters))
     if filters.rule == RULE_CONSENSUS:
         # The consensus rule has its own SQL for the table; its tests read every interview.
@@ -308,9 +309,11 @@ def comparison_build(
         narrowing_off=narrowing_off,
     )
     _fill_rows(comparison)
+    grouped_suppress(comparison)
     _suppress(comparison)
     significance.tests_fill(comparison, figures)
     history_annotate(comparison)
+    comparison.history_notes += scope_sentences(filters)
     _fill_pairwise(comparison)
     return comparison
 

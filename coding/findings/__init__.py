@@ -1,0 +1,1 @@
+"""Findings for the community: consented quotes (this part) and the findings pack."""

@@ -1,0 +1,74 @@
+"""The Easy Read version of a findings pack: short sentences, one idea per line.
+
+Built from the same pack content as the full version (so it can never show more), for the page
+and the `.docx` alike. No percentages and no intervals: a number always comes with its words
+("about 3 out of every 4 interviews").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .pack_wording import fraction
+
+INTRO = [
+    "This is the Easy Read version of what we found.",
+    "We talked to people about peer support.",
+    "Peer support is when people with the same experiences help each other.",
+    "We read what people told us.",
+    "We looked for the things that matter in peer support.",
+    "We call these things values.",
+]
+HIDDEN_LINE = "{project}: we do not show this. Too few people told us, so they could be recognised."
+NOT_IN_CODEBOOK_LINE = "{project}: this project did not look for this value."
+SHARE_LINE = "{project}: it came up in {share}."
+SAID_LINE = "Someone said:"
+NO_DIFFERENCE_LINE = "We did not find a clear difference between the projects."
+FEEDBACK_INTRO = [
+    "We showed an earlier version to people.",
+    "This is what they told us, and what we did.",
+]
+
+
+def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
+    """Sections of the Easy Read version: a heading, lines, and quotes."""
+    sections: list[dict[str, Any]] = [{"heading": "About this", "lines": INTRO, "quotes": []}]
+    for value in pack.get("values", []):
+        lines: list[str] = []
+        if value.get("short_definition"):
+            lines.append(value["short_definition"])
+        dots: list[dict[str, Any]] = []
+        for share in value["shares"]:
+            if not share["applies"]:
+                if not pack.get("single"):
+                    lines.append(NOT_IN_CODEBOOK_LINE.format(project=share["project"]))
+            elif share["hidden"] or share.get("easy") is None:
+                lines.append(HIDDEN_LINE.format(project=share["project"]))
+            else:
+                lines.append(SHARE_LINE.format(project=share["project"], share=share["easy"]))
+                dots.append(_dots(share["project"], share["share"]))
+        lines.extend(value.get("differences", []))
+        if value.get("difference_note"):
+            lines.append(NO_DIFFERENCE_LINE)
+        sections.append(
+            {"heading": value["name"], "lines": lines, "quotes": value["quotes"], "dots": dots}
+        )
+    if pack.get("feedback"):
+        lines = list(FEEDBACK_INTRO)
+        for item in pack["feedback"]:
+            lines.append(f"{item['who']} said: {item['said']}")
+            if item.get("changed"):
+                lines.append(f"We did: {item['changed']}")
+        sections.append({"heading": "You said, we did", "lines": lines, "quotes": []})
+    return sections
+
+
+def _dots(project: str, share: float) -> dict[str, Any]:
+    """A simple picture of "N out of every M": M circles, N of them filled."""
+    if share <= 0:
+        n, m = 0, 4
+    elif share >= 1:
+        n, m = 4, 4
+    else:
+        n, m = fraction(share)
+    return {"project": project, "filled": list(range(n)), "empty": list(range(m - n))}
