@@ -30,6 +30,7 @@ from ..analysis.filters import Filters
 from ..analysis.measures import MEASURES
 from ..analysis.queries import cell_tags
 from ..analysis.significance import METHOD_SENTENCE
+from ..analysis.stats import SMALL_SENTENCE
 from ..downloads import attachment
 from ..jobs.services import export_job_start
 
@@ -73,6 +74,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "heatmap_svg": mark_safe(charts.heatmap_svg(comparison)),
             "value_names": {v.id: v.name for v in comparison.values},
             "method_sentence": METHOD_SENTENCE,
+            "pairwise_small_sentence": SMALL_SENTENCE,
             "narrowing_off": disclosure.NARROWING_OFF,
         },
     )
