@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from .audit import admin_snapshot, audit_record, audit_scope
 from .codebook_models import CodebookVersion, Proposal
+from .findings.models import QuoteCandidate
 from .models import (
     AuditEvent,
     CodebookValue,
@@ -105,7 +106,7 @@ class ResearchProjectAdmin(AuditedAdmin):
         "interview_count",
         "created",
     ]
-    list_filter = ["kind", "is_synthetic", "blind_coding"]
+    list_filter = ["kind", "is_synthetic", "blind_coding", "quote_attribution"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -128,8 +129,10 @@ class MembershipAdmin(AuditedAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(AuditedAdmin):
-    list_display = ["pseudonym", "project", "role", "attributes", "created"]
-    list_filter = ["project", "role"]
+    # Consent to quote is changed here (audited by AuditedAdmin): only "yes" lets a lead
+    # approve a quote from the participant's words.
+    list_display = ["pseudonym", "project", "role", "quote_consent", "attributes", "created"]
+    list_filter = ["project", "role", "quote_consent"]
     search_fields = ["pseudonym"]
     list_select_related = ["project"]
     actions = ["withdraw_participant"]
@@ -298,3 +301,12 @@ class CodebookVersionAdmin(ReadOnlyAdmin):
     list_display = ["project", "number", "created", "created_by", "summary"]
     list_filter = ["project"]
     list_select_related = ["project", "created_by"]
+
+
+# Candidate quotes change only through the coding page, the drill-down and the Quotes page
+# (their service checks consent and who decides); the admin shows them.
+@admin.register(QuoteCandidate)
+class QuoteCandidateAdmin(ReadOnlyAdmin):
+    list_display = ["created", "value", "status", "proposed_by", "decided_by", "caption"]
+    list_filter = ["status", "excerpt__interview__project"]
+    list_select_related = ["value", "proposed_by", "decided_by"]

@@ -106,6 +106,9 @@ def audit_scope(instance: models.Model) -> dict[str, int | None]:
     if getattr(instance, "interview_id", None):
         interview = instance.interview
         return {"project_id": interview.project_id, "participant_id": interview.participant_id}
+    if getattr(instance, "excerpt_id", None):  # a value tag, a candidate quote
+        interview = instance.excerpt.interview
+        return {"project_id": interview.project_id, "participant_id": interview.participant_id}
     if isinstance(instance, ResearchProject):
         return {"project_id": instance.pk, "participant_id": None}
     participant_id = (

@@ -157,6 +157,11 @@ def uploads_purge(now: float | None = None) -> int:
     return removed
 
 
+def upload_key(session: Any, token: str) -> str:
+    """The key to an upload's sealed names, from its uploader's session ("" when gone)."""
+    return session.get(SESSION_PREFIX + token, "") if token else ""
+
+
 def seal(secret: str) -> tuple[str, str]:
     """Seal a secret for the stash: return (sealed, key), to be kept in two different places.
 

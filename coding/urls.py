@@ -39,6 +39,7 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
+    path("api/projects/<slug:slug>/examples/", proposals.example_search, name="api_example_search"),
     # --- review: discussions, the disagreement queue, calibration ---
     path("discussions/", discussions.discussion_list, name="discussion_list"),
     path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),

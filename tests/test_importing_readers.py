@@ -220,6 +220,7 @@ def test_it_offers_a_template_that_imports(project: Any, tmp_path: Path) -> None
         "interviewer",
         "mode",
         "redact",
+        "quote_consent",
         "age_band",
     ]
     files: dict[str, str | bytes] = {
@@ -229,3 +230,5 @@ def test_it_offers_a_template_that_imports(project: Any, tmp_path: Path) -> None
     }
     report = batch_import(path=write_files(tmp_path, files), dry_run=True)
     assert report.count(READY) == 2 and not report.has_errors, report.all_problems()
+    consent = {row.pseudonym: row.quote_consent for row in report.rows}
+    assert consent == {"Willow": "yes", "Rowan": "not_asked"}

@@ -67,10 +67,14 @@ def coded_project() -> tuple[ResearchProject, Any, Any]:
         mode=Interview.Mode.ONLINE,
     )
     Participant.objects.filter(pk=one.participant_id).update(
-        role=Participant.Role.FACILITATOR, attributes={"age band": "25-34", "gender": "woman"}
+        role=Participant.Role.FACILITATOR,
+        attributes={"age band": "25-34", "gender": "woman"},
+        quote_consent=Participant.QuoteConsent.YES,
     )
     two = make_interview(project, TEXT_TWO, pseudonym="Rowan", title="Rowan")
-    Participant.objects.create(project=project, pseudonym="Ash", attributes={"age band": "65+"})
+    Participant.objects.create(
+        project=project, pseudonym="Ash", attributes={"age band": "65+"}, quote_consent="no"
+    )
     smile = TEXT_ONE.index("😊")
     cafe = TEXT_ONE.index("Café")
     make_excerpt(one, amira, smile, smile + 1, "human-connection")
@@ -114,7 +118,7 @@ def snapshot(project: ResearchProject) -> dict[str, Any]:
         for v in CodebookValue.objects.for_project(project).select_related("parent")
     )
     cases = sorted(
-        (p.pseudonym, p.role, sorted(p.attributes.items()), str(p.guid))
+        (p.pseudonym, p.role, p.quote_consent, sorted(p.attributes.items()), str(p.guid))
         for p in project.participants.all()
     )
     memos = sorted(

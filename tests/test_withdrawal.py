@@ -16,6 +16,8 @@ from django.urls import reverse
 from coding.analysis.comparison import comparison_build
 from coding.analysis.filters import Filters
 from coding.audit import audit_record
+from coding.findings.candidates import quote_decide, quote_propose
+from coding.findings.quotes import publishable_quotes
 from coding.importing import batch_import
 from coding.models import (
     AuditEvent,
@@ -45,13 +47,15 @@ SECRETS = [
     "Quillhaven",
     "trainee beekeeper",
     "wren-interview.txt",
+    "pelican caption",
+    "walrus reason",
 ]
 MANIFEST = (
     "file,project,participant,participant_role,interview_date,interviewer,mode,redact,"
-    "hometown,occupation\n"
-    "wren-interview.txt,side-by-side,Wrenfield,participant,2024-03-31,Amira,in person,,"
+    "quote_consent,hometown,occupation\n"
+    "wren-interview.txt,side-by-side,Wrenfield,participant,2024-03-31,Amira,in person,,yes,"
     "Quillhaven,trainee beekeeper\n"
-    "kes.txt,side-by-side,Kestrel,participant,2024-04-01,Ben,phone,,Otterbury,\n"
+    "kes.txt,side-by-side,Kestrel,participant,2024-04-01,Ben,phone,,,Otterbury,\n"
 )
 
 
@@ -85,6 +89,10 @@ def seeded(tmp_path: Path, project: Any, admin_user: Any, peer: Any, peer2: Any)
         note="gooseberry parliament",
     )
     progress_update(interview=wren, coder=peer, memo="zeppelin memo", done=True)
+    # A quote chosen from their words, approved with a reason (consent given at import).
+    safety = first.tags.get(value__slug="safety").value_id
+    quote = quote_propose(excerpt=first, value_id=safety, caption="pelican caption", user=peer)
+    quote_decide(candidate=quote, user=admin_user, approve=True, reason="walrus reason")
     kept = excerpt_create(interview=kes, coder=peer, start=0, end=11, values=["safety"])
     progress_update(interview=kes, coder=peer, memo="kept memo")
     return {"wren": wren, "kes": kes, "kept": kept, "participant": wren.participant}
@@ -131,6 +139,7 @@ def test_it_counts_what_will_go(seeded: dict) -> None:
     participant.refresh_from_db()
     counts = participant_withdrawal_counts(participant)
     assert (counts.interviews, counts.excerpts, counts.tags, counts.memos) == (1, 2, 3, 1)
+    assert counts.quotes == 1
     assert counts.attributes == 2
 
 
@@ -153,6 +162,7 @@ def test_it_leaves_nothing_of_the_participant_in_any_table(
     for secret in [*SECRETS, PSEUDONYM]:
         assert any(secret in text for _, text in before), secret
     assert safety_interviews(project) == 2
+    assert publishable_quotes([project])  # the approved quote could reach a findings pack
 
     response = client.post(reverse("participant_withdraw", args=[seeded["participant"].pk]))
     assert response.status_code == 302
@@ -169,6 +179,8 @@ def test_it_leaves_nothing_of_the_participant_in_any_table(
     assert AuditEvent.objects.filter(after__filters="hometown: Otterbury").exists()
     # Comparisons read the live tables: the withdrawn interview no longer counts.
     assert safety_interviews(project) == 1
+    # No quote of theirs can reach a findings pack.
+    assert publishable_quotes([project]) == {}
 
 
 def test_it_keeps_only_pseudonym_time_and_counts_in_the_audit(
@@ -179,7 +191,7 @@ def test_it_keeps_only_pseudonym_time_and_counts_in_the_audit(
     assert event.action == AuditEvent.Action.WITHDRAW
     assert event.model == "participant"
     assert event.object_repr == PSEUDONYM
-    assert event.after == {"interviews": 1, "excerpts": 2, "tags": 3, "memos": 1}
+    assert event.after == {"interviews": 1, "excerpts": 2, "tags": 3, "memos": 1, "quotes": 1}
     assert event.before is None
     assert event.participant_id is None and event.object_id == ""
     assert event.actor_name == admin_user.username and event.created is not None
@@ -243,7 +255,13 @@ def test_it_confirms_with_the_counts_before_deleting(
     assert page.status_code == 200
     html = page.content.decode()
     assert "This cannot be undone" in html
-    for label, n in [("Interviews", 1), ("Excerpts", 2), ("Values tagged", 3), ("memos", 1)]:
+    for label, n in [
+        ("Interviews", 1),
+        ("Excerpts", 2),
+        ("Values tagged", 3),
+        ("memos", 1),
+        ("Quotes chosen", 1),
+    ]:
         assert label in html and f'<td class="text-end">{n}</td>' in html
     assert Interview.objects.filter(pk=seeded["wren"].pk).exists()  # a GET deletes nothing
     response = client.post(url, follow=True)

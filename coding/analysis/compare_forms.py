@@ -6,11 +6,18 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from ..access import is_admin, visible_projects
-from ..models import Interview, Participant, ResearchProject, ValueTally
+from ..models import (
+    CodebookValue,
+    CodebookVersion,
+    Interview,
+    Participant,
+    ResearchProject,
+    ValueTally,
+)
 from .filters import (
     ATTRIBUTE_PREFIX,
     BREAKDOWN_MODE,
@@ -21,6 +28,9 @@ from .filters import (
 )
 from .measures import MEASURE_PER_INTERVIEW, MEASURES
 from .tallies import tallies_refresh
+from .value_scope import scope_description
+
+GROUP_PREFIX = "group_"
 
 DATES_REVERSED = "The start date must be on or before the end date."
 NOTHING_SELECTED = "nothing, until the filters marked below are put right"
@@ -88,6 +98,14 @@ class ComparisonForm(forms.Form):
         label="Coders", required=False, widget=forms.CheckboxSelectMultiple
     )
     breakdown = forms.ChoiceField(label="Split each project by", required=False)
+    codebook_version = forms.TypedChoiceField(
+        label="Values compared",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="A version keeps only the values found in that version of every project's "
+        "codebook.",
+    )
 
     def __init__(self, data: Any = None, *, user: Any = None, **kwargs: Any) -> None:
         """`user` None means every project (management commands run as the system)."""
@@ -108,6 +126,7 @@ class ComparisonForm(forms.Form):
             (BREAKDOWN_MODE, "Interview mode"),
             *[(f"{ATTRIBUTE_PREFIX}{name}", name.replace("_", " ").capitalize()) for name in names],
         ]
+        self._add_scope_fields()
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = UNKNOWN_CHOICE
             if isinstance(field.widget, forms.CheckboxSelectMultiple):
@@ -115,6 +134,42 @@ class ComparisonForm(forms.Form):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-select-sm" if css == "form-select" else css
+
+    def _add_scope_fields(self) -> None:
+        """The version choice, and one "count as" choice per project value (value_scope)."""
+        latest = CodebookVersion.objects.filter(project__in=self.projects).aggregate(
+            n=Max("number")
+        )["n"]
+        self.fields["codebook_version"].choices = [("", "All values")] + [
+            (str(n), f"Values shared in codebook version {n}") for n in range(1, (latest or 1) + 1)
+        ]
+        # One read: the framework values (targets) and the projects' own values (choices).
+        values = list(
+            CodebookValue.objects.filter(Q(project__isnull=True) | Q(project__in=self.projects))
+            .shared()
+            .select_related("project")
+            .order_by("project__name", "order", "name")
+        )
+        framework = [f for f in values if f.project_id is None and f.is_active]
+        for value in values:
+            if value.project_id is None:
+                continue
+            self.fields[f"{GROUP_PREFIX}{value.pk}"] = forms.TypedChoiceField(
+                label=f"Count “{value.name}” ({value.project.name}) as",
+                choices=[("", "Itself (not grouped)")]
+                + [(str(f.pk), f"{f.name} (framework value)") for f in framework],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def groups(self, data: dict[str, Any]) -> tuple[tuple[int, int], ...]:
+        """(project value, framework value) pairs chosen in the filters."""
+        return tuple(
+            (int(name[len(GROUP_PREFIX) :]), target)
+            for name, target in sorted(data.items())
+            if name.startswith(GROUP_PREFIX) and target
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -155,6 +210,8 @@ class ComparisonForm(forms.Form):
             coder_ids=tuple(u.pk for u in coders),
             rule=data.get("rule") or RULE_ALL,
             breakdown=data.get("breakdown") or "",
+            codebook_version=data.get("codebook_version"),
+            groups=self.groups(data),
             description=self._describe(data, projects, coders),
         )
         return filters
@@ -177,6 +234,7 @@ class ComparisonForm(forms.Form):
             parts.append("coders: " + ", ".join(u.username for u in coders))
         if data.get("breakdown"):
             parts.append("split by " + dict(self.fields["breakdown"].choices)[data["breakdown"]])
+        parts += scope_description(data.get("codebook_version"), self.groups(data))
         return "; ".join(parts)
 
     def query_string(self, **changes: Any) -> str:
@@ -203,8 +261,11 @@ class AgreementForm(ComparisonForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("measure", "rule", "breakdown"):
-            del self.fields[name]
+        for name in list(self.fields):
+            if name in ("measure", "rule", "breakdown", "codebook_version") or name.startswith(
+                GROUP_PREFIX
+            ):
+                del self.fields[name]
 
     def unit_choice(self) -> str:
         data = self.cleaned_data if self.is_valid() else {}

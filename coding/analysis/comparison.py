@@ -27,6 +27,7 @@ from .measures import (
     number_text,
 )
 from .queries import comparison_rows, interview_rows
+from .value_scope import grouped_suppress, restrict_values, scope_sentences
 
 NOT_RECORDED = "(not recorded)"
 NOT_IN_CODEBOOK = "not in this project's codebook"
@@ -238,7 +239,7 @@ def comparison_build(
         .order_by("name")
         .values("id", "slug", "name")
     )
-    values = scope_values([p["id"] for p in projects])
+    values = restrict_values(scope_values([p["id"] for p in projects]), filters)
     rows = comparison_rows(filters, with_chars=True)
     interviews, per_interview = interview_rows(filters)
     if filters.breakdown:
@@ -291,9 +292,11 @@ def comparison_build(
         narrowing_off=narrowing_off,
     )
     _fill_rows(comparison)
+    grouped_suppress(comparison)
     _suppress(comparison)
     significance.tests_fill(comparison, interviews, per_interview)
     history_annotate(comparison)
+    comparison.history_notes += scope_sentences(filters)
     _fill_pairwise(comparison)
     return comparison
 

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from ..models import ConsensusDecision, ExcerptValue
 from .filters import RULE_AGREED, Filters, filtered_tags, group_expression
@@ -34,6 +34,12 @@ def _decided() -> QuerySet:
 
 
 def _consensus_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    # Grouped values (value_scope) read as their framework value, once per excerpt.
+    value = Case(
+        *[When(value_id=member, then=Value(target)) for member, target in filters.groups],
+        default=F("value_id"),
+        output_field=IntegerField(),
+    )
     qs = (
         filtered_tags(_layer(filters), consensus=True)
         .filter(excerpt__interview_id__in=_decided())
@@ -42,10 +48,12 @@ def _consensus_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
             p_id=F("excerpt__interview__project_id"),
             grp=group_expression(filters),
             i_id=F("excerpt__interview_id"),
-            v_id=F("value_id"),
+            v_id=value,
+            x_id=F("excerpt_id"),
             s=F("excerpt__start"),
             e=F("excerpt__end"),
         )
+        .distinct()
     )
     sql, params = qs.query.sql_with_params()
     return sql, tuple(params)

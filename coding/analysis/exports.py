@@ -34,6 +34,7 @@ from .measures import (
     MEASURE_SHARE,
 )
 from .queries import kept_tags
+from .value_scope import grouped_hidden, scope_sentences, version_guids
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -245,10 +246,14 @@ def about_rows(filters: Filters, what: str) -> list[list[str]]:
 
 def table_sheets(comparison: Comparison) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
     names = {c.project_id: c.project_name for c in comparison.columns}
-    about = about_rows(comparison.filters, "comparison table") + [
-        ["codebook_version", VERSIONS_USED.format(project=names[pid], version=number)]
-        for pid, number in comparison.versions.items()
-    ]
+    about = (
+        about_rows(comparison.filters, "comparison table")
+        + [
+            ["codebook_version", VERSIONS_USED.format(project=names[pid], version=number)]
+            for pid, number in comparison.versions.items()
+        ]
+        + [["values_compared", sentence] for sentence in scope_sentences(comparison.filters)]
+    )
     return [
         ("Comparison", TABLE_HEADER, table_rows(comparison)),
         ("About", ["item", "detail"], about),
@@ -268,6 +273,9 @@ def excerpt_rows(
     """
     rule, description = filters.rule_text, filters.description
     tags = kept_tags(filters)
+    guids = version_guids(filters)
+    if guids is not None:
+        tags = tags.filter(value__guid__in=guids)
     for project_id, value_id in sorted(hidden):
         tags = tags.exclude(excerpt__interview__project_id=project_id, value_id=value_id)
     who = (
@@ -315,12 +323,13 @@ def excerpt_sheets(
 
 def hidden_cells(comparison: Comparison) -> frozenset[tuple[int, int]]:
     """(project, value) cells hidden from this reader."""
-    return frozenset(
+    hidden = frozenset(
         (cell.column.project_id, cell.value.id)
         for _, cells in comparison.rows
         for cell in cells
         if cell.suppressed
     )
+    return grouped_hidden(hidden, comparison.filters)
 
 
 def excerpt_export(

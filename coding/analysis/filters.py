@@ -61,6 +61,10 @@ class Filters:
     coder_ids: tuple[int, ...] = ()
     rule: str = RULE_ALL
     breakdown: str = ""
+    # Only the values in this version of every compared project's codebook (see value_scope).
+    codebook_version: int | None = None
+    # (project value, framework value) pairs: the first counted as the second (see value_scope).
+    groups: tuple[tuple[int, int], ...] = ()
     # Plain-language account of the filters, written into exports and onto the page.
     description: str = field(default="", compare=False)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, Min, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ..models import ValueTally
@@ -26,6 +26,7 @@ from .filters import (
     group_expression,
 )
 from .tallies import tallies_refresh
+from .value_scope import group_members, grouped_tally_source
 
 FLOAT = "DOUBLE PRECISION"  # the same REAL arithmetic on SQLite and PostgreSQL
 
@@ -70,6 +71,9 @@ def _keep_ctes(rule: str, source: str) -> str:
 
 def _tally_source(filters: Filters, *, with_words: bool = False) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters of the tallies in scope: one row per interview, coder and value."""
+    if filters.groups:
+        # Grouped values need distinct excerpts, which the per-value tallies cannot give.
+        return grouped_tally_source(filters, with_words=with_words)
     extra = {"words": F("interview__word_count")} if with_words else {}
     qs = (
         apply_filters(
@@ -346,9 +350,15 @@ def cooccurrence_rows(filters: Filters) -> list[dict[str, Any]]:
 
 def cell_tags(filters: Filters, value_id: int, project_id: int, group: str) -> QuerySet:
     """The tags behind one cell of the comparison, in reading order, for the drill-down."""
-    tags = kept_tags(filters).filter(value_id=value_id, excerpt__interview__project_id=project_id)
+    tags = kept_tags(filters).filter(
+        value_id__in=group_members(filters, value_id), excerpt__interview__project_id=project_id
+    )
     if filters.breakdown:
         tags = tags.alias(cell_group=group_expression(filters)).filter(cell_group=group or None)
+    if filters.groups:
+        # An excerpt tagged with both grouped values is listed once.
+        first = tags.order_by().values("excerpt_id").annotate(first=Min("id")).values("first")
+        tags = tags.filter(id__in=first)
     return tags.select_related(
         "excerpt__interview__participant", "excerpt__interview__project", "excerpt__coder"
     ).order_by("excerpt__interview_id", "excerpt__start", "excerpt_id")

@@ -52,6 +52,22 @@ def parse_mode(value: str) -> str:
     raise FieldError(msg.INVALID_MODE.format(value=value))
 
 
+QUOTE_CONSENT_WORDS = {
+    "yes": Participant.QuoteConsent.YES,
+    "no": Participant.QuoteConsent.NO,
+    "not asked": Participant.QuoteConsent.NOT_ASKED,
+    "": Participant.QuoteConsent.NOT_ASKED,
+}
+
+
+def parse_quote_consent(value: str, row: int) -> str:
+    """Read yes / no / not asked (blank: not asked), whatever the case or underscores."""
+    key = " ".join(value.strip().lower().replace("_", " ").split())
+    if key in QUOTE_CONSENT_WORDS:
+        return QUOTE_CONSENT_WORDS[key].value
+    raise FieldError(msg.INVALID_QUOTE_CONSENT.format(row=row, value=value.strip()))
+
+
 def parse_role(value: str) -> str:
     key = value.strip().lower()
     if not key:

@@ -34,8 +34,8 @@ REQUIRED_COLUMNS = [
     "interviewer",
     "mode",
 ]
-RESERVED_COLUMNS = {*REQUIRED_COLUMNS, "file", "text", "title", "redact"}
-TEMPLATE_COLUMNS = ["file", *REQUIRED_COLUMNS, "redact", "age_band"]
+RESERVED_COLUMNS = {*REQUIRED_COLUMNS, "file", "text", "title", "redact", "quote_consent"}
+TEMPLATE_COLUMNS = ["file", *REQUIRED_COLUMNS, "redact", "quote_consent", "age_band"]
 
 
 @dataclass
@@ -181,10 +181,10 @@ def manifest_template() -> str:
     writer.writerow(TEMPLATE_COLUMNS)
     writer.writerow(
         ["interview-01.docx", "side-by-side", "Willow", "participant", "2024-03-31", "Amira",
-         "in person", "Sarah Jones=Rose;Dr Patel", "25-34"]
+         "in person", "Sarah Jones=Rose;Dr Patel", "yes", "25-34"]
     )  # fmt: skip
     writer.writerow(
         ["interview-02.txt", "Side by Side", "Rowan", "facilitator", "14/04/2024", "Ben",
-         "online", "", "45-54"]
+         "online", "", "not asked", "45-54"]
     )  # fmt: skip
     return out.getvalue()

@@ -22,7 +22,7 @@ from ..models import (
     normalise_text,
 )
 from . import problems as msg
-from .fields import FieldError, parse_date, parse_mode, parse_role
+from .fields import FieldError, parse_date, parse_mode, parse_quote_consent, parse_role
 from .manifest import ManifestRow
 from .problems import ImportRefused, UnreadableFile, error
 from .redaction import Replacement, name_key, parse_names, redactor_for
@@ -124,6 +124,11 @@ def plan_row(
         row.project = check("project", projects.get)
     row.pseudonym = values.get("participant", "")
     row.role = check("participant_role", parse_role) or row.role
+    row.quote_consent = (
+        check("quote_consent", lambda v: parse_quote_consent(v, manifest_row.number))
+        or row.quote_consent
+    )
+    row.quote_consent_given = bool(values.get("quote_consent", "").strip())
     row.date = check("interview_date", parse_date)
     row.interviewer = values.get("interviewer", "")
     if values.get("mode", ""):
@@ -237,8 +242,9 @@ def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | Non
     A row whose details differ from the stored ones is warned about.
     """
     ready = [r for r in rows if r.status == READY and r.project is not None]
-    # (project, pseudonym) -> role, attributes and interviews before this import (None: new)
-    known: dict[tuple[int, str], tuple[str, dict[str, str], int | None]] = {}
+    # (project, pseudonym) -> role, attributes, consent to quote and interviews before this
+    # import (None: new)
+    known: dict[tuple[int, str], tuple[str, dict[str, str], str, int | None]] = {}
     for chunk in chunked(ready):
         found = (
             Participant.objects.filter(
@@ -246,16 +252,20 @@ def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | Non
                 pseudonym__in={r.pseudonym for r in chunk},
             )
             .annotate(interview_count=Count("interviews"))
-            .values_list("project_id", "pseudonym", "role", "attributes", "interview_count")
+            .values_list(
+                "project_id", "pseudonym", "role", "attributes", "quote_consent", "interview_count"
+            )
         )
-        known.update({(p, name): (role, attrs, n) for p, name, role, attrs, n in found})
+        known.update(
+            {(p, name): (role, attrs, consent, n) for p, name, role, attrs, consent, n in found}
+        )
     for row in ready:
         key = (row.project.pk, row.pseudonym)  # type: ignore[union-attr]
         if key not in known:
             row.participant_new = True
-            known[key] = (row.role, row.attributes, None)
+            known[key] = (row.role, row.attributes, row.quote_consent, None)
             continue
-        role, attributes, interviews = known[key]
+        role, attributes, consent, interviews = known[key]
         if interviews is None:  # new in this batch, named by an earlier row
             continue
         if row.participant_choice == NEW_PERSON:  # the new pseudonym chosen is taken too
@@ -276,3 +286,14 @@ def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | Non
         )
         if differs:
             row.warnings.append(msg.PARTICIPANT_DIFFERS.format(pseudonym=row.pseudonym))
+        # Consent is changed only by an admin on the participant (audited), never by a later
+        # batch; a blank cell says nothing about it.
+        if row.quote_consent_given and consent != row.quote_consent:
+            labels = Participant.QuoteConsent
+            row.warnings.append(
+                msg.QUOTE_CONSENT_DIFFERS.format(
+                    pseudonym=row.pseudonym,
+                    stored=labels(consent).label.lower(),
+                    given=labels(row.quote_consent).label.lower(),
+                )
+            )

@@ -74,6 +74,14 @@ INVALID_DATE = "'{value}' is not a date. Write dates as 2024-03-31 or 31/03/2024
 NO_DATE = "No interview date is given."
 INVALID_MODE = "'{value}' is not a way of interviewing: write in person, phone or online."
 INVALID_ROLE = "'{value}' is not a participant role: write one of {choices}."
+INVALID_QUOTE_CONSENT = (
+    "Row {row}, column quote_consent: '{value}' is not an answer to whether the participant "
+    "agreed to be quoted. Write yes, no or not asked, or leave it blank (not asked)."
+)
+QUOTE_CONSENT_DIFFERS = (
+    "{pseudonym} is already in the project with consent to quote '{stored}'; this row says "
+    "'{given}'. The stored answer is kept: an admin changes it on the participant's page."
+)
 TOO_LONG = "The '{column}' value is longer than {limit} characters."
 EMPTY_TEXT = "The transcript is empty (or only spaces) after reading {file}."
 DUPLICATE_IN_PROJECT = "This transcript is already in the project ({title}); skipped."

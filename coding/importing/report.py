@@ -52,6 +52,7 @@ def report_row(
     participant_existing: bool = False,
     participant_interviews: int = 0,
     participant_choice: str = "",
+    quote_consent: str = "",
 ) -> dict[str, Any]:
     """One row of a stored import report."""
     return {
@@ -79,6 +80,11 @@ def report_row(
         "participant_existing": participant_existing,
         "participant_interviews": participant_interviews,
         "participant_choice": participant_choice,
+        # The consent to quote a new participant is created with ("" where not read).
+        "quote_consent": quote_consent,
+        "quote_consent_label": (
+            Participant.QuoteConsent(quote_consent).label if quote_consent else ""
+        ),
     }
 
 
@@ -91,6 +97,8 @@ class RowPlan:
     project_label: str = ""
     pseudonym: str = ""
     role: str = Participant.Role.PARTICIPANT.value
+    quote_consent: str = Participant.QuoteConsent.NOT_ASKED.value
+    quote_consent_given: bool = False  # the row's quote_consent cell was not blank
     attributes: dict[str, str] = field(default_factory=dict)
     date: Date | None = None
     interviewer: str = ""
@@ -130,6 +138,7 @@ class RowPlan:
             participant_existing=self.participant_existing,
             participant_interviews=self.participant_interviews,
             participant_choice=self.participant_choice,
+            quote_consent=self.quote_consent,
         )
 
 

@@ -130,6 +130,7 @@ def participants_for(
                 project=row.project,
                 pseudonym=row.pseudonym,
                 role=row.role,
+                quote_consent=row.quote_consent,
                 attributes=row.attributes,
             )
             participant.full_clean(

@@ -32,6 +32,8 @@ from ..review.exports import link_review_notes, review_notes, review_usernames
 from .qde import CODEBOOK_NS, ORIGIN, PROJECT_NS, element, stable_guid, to_bytes, user_guid
 
 ROLE_VARIABLE = "role"
+# Read back by our import (and by a person in another tool) as the consent to quote.
+QUOTE_CONSENT_VARIABLE = "quote_consent"
 SELECTION_NAME_LENGTH = 100
 
 
@@ -276,10 +278,14 @@ def _variables(
     root: Element, participants: list[Participant], interviews: list[Interview]
 ) -> dict[tuple[str, str], str]:
     """Declare the variables of cases (attributes, role) and of sources; return their GUIDs."""
-    names: dict[tuple[str, str], str] = {("case", ROLE_VARIABLE): "Text"}
+    names: dict[tuple[str, str], str] = {
+        ("case", ROLE_VARIABLE): "Text",
+        ("case", QUOTE_CONSENT_VARIABLE): "Text",
+    }
     for participant in participants:
         for name in participant.attributes:
-            names[("case", name)] = "Text"
+            if name.casefold() != QUOTE_CONSENT_VARIABLE:
+                names[("case", name)] = "Text"
     if any(i.interviewer for i in interviews):
         names[("source", "interviewer")] = "Text"
     if any(i.date for i in interviews):
@@ -317,8 +323,11 @@ def _cases(
     for participant in participants:
         case = element(cases, "Case", guid=str(participant.guid), name=participant.pseudonym)
         _value(case, variables[("case", ROLE_VARIABLE)], "TextValue", participant.role)
+        consent = Participant.QuoteConsent(participant.quote_consent).label.lower()
+        _value(case, variables[("case", QUOTE_CONSENT_VARIABLE)], "TextValue", consent)
         for name, value in participant.attributes.items():
-            _value(case, variables[("case", name)], "TextValue", str(value))
+            if name.casefold() != QUOTE_CONSENT_VARIABLE:
+                _value(case, variables[("case", name)], "TextValue", str(value))
         for guid in sources[participant.pk]:
             element(case, "SourceRef", targetGUID=guid)
 

@@ -27,14 +27,15 @@ from ..analysis.exports import (
 )
 from ..analysis.queries import kept_tags
 from ..analysis.tallies import tallies_refresh
+from ..importing import batch_import
 from ..interop.qde import RefiError
 from ..interop.refi_export import refi_export
 from ..interop.refi_import import refi_import
 from ..models import Interview, ResearchProject, TallyQueue
-from ..uploads import REFI, stash_discard, stashed_upload, uploads_purge
+from ..uploads import BATCH, REFI, Stashed, stash_discard, stashed_upload, unseal, uploads_purge
 from .models import Job
 from .runner import Outcome, Progress, handler
-from .services import JobError, jobs_clean_up, jobs_fail_stale
+from .services import JobError, job_secret, jobs_clean_up, jobs_fail_stale
 
 PROGRESS_EVERY = 1000  # rows between progress updates (each is a memory write, not a query)
 RECOUNT_CHUNK = 200
@@ -170,3 +171,66 @@ def refi_import_run(job: Job, progress: Progress) -> Outcome:
     # The summary page reads these figures from the job (any server, any time later).
     Job.objects.filter(pk=job.pk).update(params={**job.params, "summary": report.summary()})
     return Outcome(result_url=f"{reverse('refi_done')}?job={job.pk}")
+
+
+IMPORT_UPLOAD_GONE = "The uploaded batch has expired or was already imported. Upload it again."
+IMPORT_KEY_GONE = (
+    "This import can no longer read the names to remove: they are kept only while your session "
+    "lasts. Upload the batch again."
+)
+IMPORT_CHANGED = (
+    "The batch was checked again and cannot be imported as it is. Open the preview to see the "
+    "problems."
+)
+
+
+def _stashed_batch(job: Job) -> Stashed:
+    staged = stashed_upload(job.params["token"], user_id=job.owner_id, kind=BATCH)
+    if staged is None:
+        raise JobError(IMPORT_UPLOAD_GONE)
+    return staged
+
+
+def _import(job: Job, progress: Progress, staged: Stashed, *, dry_run: bool) -> Any:
+    names = unseal(staged.meta["names_sealed"], job_secret(job) or "")
+    if names is None:
+        raise JobError(IMPORT_KEY_GONE)
+    choices = job.params.get("participant_choices") or {}
+    progress(0, None, "transcripts read")
+    with staged.local_path() as path:
+        return batch_import(
+            path=path,
+            user=None if dry_run else job.owner,
+            source_name=staged.source_name,
+            names=names,
+            dry_run=dry_run,
+            skip_invalid=job.params["skip_invalid"],
+            participant_choices={int(row): choice for row, choice in choices.items()},
+            progress=lambda done, total: progress(done, total),
+        )
+
+
+@handler(Job.Kind.IMPORT_PREVIEW)
+def import_preview_run(job: Job, progress: Progress) -> Outcome:
+    """Read and check the whole batch without writing; the preview page shows the report."""
+    staged = _stashed_batch(job)
+    report = _import(job, progress, staged, dry_run=True)
+    staged.meta["report"] = report.as_dict()
+    staged.save()
+    return Outcome(result_url=reverse("import_preview", args=[staged.token]))
+
+
+@handler(Job.Kind.IMPORT_CONFIRM)
+def import_confirm_run(job: Job, progress: Progress) -> Outcome:
+    """Check the batch again and write it in one transaction (all of it or nothing)."""
+    staged = _stashed_batch(job)
+    report = _import(job, progress, staged, dry_run=False)
+    if report.batch is None:
+        staged.meta.update(skip_invalid=job.params["skip_invalid"], report=report.as_dict())
+        staged.save()
+        preview = reverse("import_preview", args=[staged.token])
+        Job.objects.filter(pk=job.pk).update(result_url=preview)
+        raise JobError(IMPORT_CHANGED)
+    # Only now does the upload go: a failed or interrupted import can be tried again.
+    stash_discard(staged.token)
+    return Outcome(result_url=reverse("import_detail", args=[report.batch.pk]))

@@ -62,6 +62,9 @@ class Job(models.Model):
     result_name = models.CharField(max_length=200, blank=True)
     result_url = models.CharField(max_length=300, blank=True, help_text="a page showing the result")
     error = models.TextField(blank=True)
+    # A key the work needs that only its starter's session holds (a batch's sealed names),
+    # encrypted (coding.jobs.sealing) for the job's lifetime and wiped when it ends.
+    secret = models.TextField(blank=True, editable=False)
     attempts = models.PositiveIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     # Who runs it: a worker that dies leaves the job "running"; these let others notice.

@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection
 from django.db.models import F
 from django.utils import timezone
 
+from ..analysis.tallies import tallies_refresh_after_write
 from .models import Job
 from .services import JobError, this_worker
 
@@ -133,14 +134,27 @@ def job_run(job_id: int) -> None:
         progress.stop()
     mine = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, worker=me)
     if error:
-        mine.update(status=Job.Status.FAILED, error=error, finished=timezone.now())
+        mine.update(status=Job.Status.FAILED, error=error, finished=timezone.now(), secret="")
         return
     progress.flush()
     _finish(job, outcome or Outcome(), mine)
+    _recount_tallies()
+
+
+def _recount_tallies() -> None:
+    """Recount what the job's writes queued (an import's excerpts), so readers find it done."""
+    try:
+        tallies_refresh_after_write()
+    except DatabaseError:  # the next comparison recounts instead
+        logger.warning("job: tallies not recounted", exc_info=True)
 
 
 def _finish(job: Job, outcome: Outcome, mine: Any) -> None:
-    fields: dict[str, Any] = {"status": Job.Status.DONE, "finished": timezone.now()}
+    fields: dict[str, Any] = {
+        "status": Job.Status.DONE,
+        "finished": timezone.now(),
+        "secret": "",  # what the job needed from its starter's session is not kept past it
+    }
     if outcome.file_name:
         field = job.result_file
         if outcome.path is not None:

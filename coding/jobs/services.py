@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Job
+from .sealing import job_secret_open, job_secret_seal
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,14 @@ JOB_LOST = (
 JOB_NOT_RETRYABLE = "Only a job that stopped with a problem can be tried again."
 JOB_FORM_OUT_OF_DATE = "This form is out of date. Reload the page and try again."
 JOB_KEY_TAKEN = "This form was already used for another job. Reload the page and try again."
+JOB_SECRET_GONE = (
+    "This job can no longer be run: what it needed was kept only until it ended or your "
+    "session closed. Upload the file again."
+)
+
+
+# Kinds whose work needs a secret from their starter's session (a batch's names to remove).
+SECRET_KINDS = frozenset({Job.Kind.IMPORT_PREVIEW, Job.Kind.IMPORT_CONFIRM})
 
 
 class JobError(Exception):
@@ -67,11 +76,13 @@ def job_start(
     params: dict[str, Any] | None = None,
     idempotency_key: uuid.UUID | str | None = None,
     unit: str = "",
+    secret: str = "",
 ) -> tuple[Job, bool]:
     """Record a job and queue it once the transaction commits; return (job, created).
 
     The same idempotency key returns the job it first made, so a double click or a resent form
-    never queues the work twice.
+    never queues the work twice. `secret` is what only the starter's session holds (see
+    coding.jobs.sealing): kept encrypted in the row until the job ends.
     """
     try:
         key = uuid.UUID(str(idempotency_key)) if idempotency_key else uuid.uuid4()
@@ -87,6 +98,7 @@ def job_start(
                 "project": project,
                 "params": params or {},
                 "unit": unit,
+                "secret": job_secret_seal(secret, binding=str(key)) if secret else "",
             },
         )
         if not created:
@@ -100,7 +112,13 @@ def job_start(
 
 
 def job_start_once(
-    *, kind: str, owner: Any, title: str, params: dict[str, Any], unit: str = ""
+    *,
+    kind: str,
+    owner: Any,
+    title: str,
+    params: dict[str, Any],
+    unit: str = "",
+    secret: str = "",
 ) -> Job:
     """Start a job for a plain link (no form to carry a key): the same request from the same
     person finds the job already waiting or running; once that one ends, a new one starts.
@@ -114,7 +132,13 @@ def job_start_once(
         existing = Job.objects.filter(idempotency_key=key).only("status").first()
         if existing is None or not existing.is_finished:
             job, _ = job_start(
-                kind=kind, owner=owner, title=title, params=params, idempotency_key=key, unit=unit
+                kind=kind,
+                owner=owner,
+                title=title,
+                params=params,
+                idempotency_key=key,
+                unit=unit,
+                secret=secret,
             )
             return job
     raise AssertionError("unreachable")
@@ -154,11 +178,49 @@ def refi_import_job_start(*, owner: Any, token: str, title: str, project: Any) -
     return job
 
 
-def job_retry(*, job: Job) -> Job:
-    """Queue a failed job again, with the same inputs (an upload is kept until a job succeeds)."""
+def import_job_start(
+    *,
+    kind: str,
+    owner: Any,
+    token: str,
+    title: str,
+    key: str,
+    skip_invalid: bool,
+    participant_choices: dict[int, str | None] | None = None,
+) -> Job:
+    """Preview or import a stashed batch in the background; one job per upload and choice.
+
+    `key` unseals the batch's names to remove; the worker holds it only while the job runs.
+    """
+    choices = {str(row): choice for row, choice in (participant_choices or {}).items()}
+    return job_start_once(
+        kind=kind,
+        owner=owner,
+        title=title,
+        params={"token": token, "skip_invalid": skip_invalid, "participant_choices": choices},
+        unit="transcripts read",
+        secret=key,
+    )
+
+
+def job_secret(job: Job) -> str | None:
+    """The secret its starter handed to this job, while the job runs; None once wiped."""
+    return job_secret_open(job.secret, binding=str(job.idempotency_key))
+
+
+def job_retry(*, job: Job, secret: str = "") -> Job:
+    """Queue a failed job again, with the same inputs (an upload is kept until a job succeeds).
+
+    A job that needed a secret needs it again (`secret`, from its starter's session): it was
+    wiped when the job failed.
+    """
+    if job.kind in SECRET_KINDS and not secret:
+        raise JobError(JOB_SECRET_GONE)
+    sealed = job_secret_seal(secret, binding=str(job.idempotency_key)) if secret else ""
     with transaction.atomic():
         updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
             status=Job.Status.QUEUED,
+            secret=sealed,
             error="",
             done=0,
             worker="",
@@ -204,7 +266,7 @@ def jobs_fail_stale(jobs: Any = None) -> int:
     if not lost:
         return 0
     return Job.objects.filter(pk__in=lost, status=Job.Status.RUNNING).update(
-        status=Job.Status.FAILED, error=JOB_LOST, finished=now
+        status=Job.Status.FAILED, error=JOB_LOST, finished=now, secret=""
     )
 
 
@@ -231,6 +293,10 @@ def jobs_clean_up(*, now: dt.datetime | None = None) -> int:
     The job's record stays (people still see that it ran); only its file goes.
     """
     now = now or timezone.now()
+    # A secret outlives no job (the runner wipes it); this catches a row a crash left behind.
+    Job.objects.filter(status__in=[Job.Status.DONE, Job.Status.FAILED]).exclude(secret="").update(
+        secret=""
+    )
     cutoff = now - dt.timedelta(hours=settings.JOB_FILES_KEEP_HOURS)
     removed = 0
     for job in Job.objects.filter(finished__lt=cutoff).exclude(result_file=""):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..audit import WITHDRAWN, audit_record, audit_scrub
+from ..findings.models import QuoteCandidate
 from ..importing.report import NAMED_FIELDS
 from ..models import (
     AuditEvent,
@@ -33,6 +34,7 @@ class WithdrawalCounts:
     tags: int
     memos: int
     attributes: int
+    quotes: int = 0  # candidate quotes chosen from their excerpts (any status)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def participant_withdrawal_counts(participant: Participant) -> WithdrawalCounts:
         tags=ExcerptValue.objects.filter(excerpt__interview__in=interviews).count(),
         memos=CodingProgress.objects.filter(interview__in=interviews).count(),
         attributes=len(participant.attributes or {}),
+        quotes=QuoteCandidate.objects.filter(excerpt__interview__in=interviews).count(),
     )
 
 
@@ -177,6 +180,11 @@ def participant_withdraw(*, participant: Participant, actor: Any) -> WithdrawalR
             "pk", flat=True
         )
     )
+    quote_ids = list(
+        QuoteCandidate.objects.filter(excerpt__interview__participant=participant).values_list(
+            "pk", flat=True
+        )
+    )
     progress_ids = list(
         CodingProgress.objects.filter(interview__participant=participant).values_list(
             "pk", flat=True
@@ -194,6 +202,7 @@ def participant_withdraw(*, participant: Participant, actor: Any) -> WithdrawalR
         ("excerpt", excerpt_ids),
         ("excerptvalue", tag_ids),
         ("codingprogress", progress_ids),
+        ("quotecandidate", quote_ids),
     ):
         scrub_objects(model, ids, WITHDRAWN)
     for model_class, ids in (
@@ -202,13 +211,15 @@ def participant_withdraw(*, participant: Participant, actor: Any) -> WithdrawalR
         (Excerpt, excerpt_ids),
         (ExcerptValue, tag_ids),
         (CodingProgress, progress_ids),
+        (QuoteCandidate, quote_ids),
     ):
         scrub_admin_log(model_class, ids, WITHDRAWN)
     _scrub_import_reports(participant, interviews)
     _scrub_exports(participant, WITHDRAWN)
 
     pseudonym, project_id = participant.pseudonym, participant.project_id
-    # The participant's interviews cascade, and with them their excerpts, value tags and memos.
+    # The participant's interviews cascade, and with them their excerpts, value tags, memos
+    # and the candidate quotes chosen from those excerpts.
     participant.delete()
     event = audit_record(
         actor=actor,
@@ -221,6 +232,7 @@ def participant_withdraw(*, participant: Participant, actor: Any) -> WithdrawalR
             "excerpts": counts.excerpts,
             "tags": counts.tags,
             "memos": counts.memos,
+            "quotes": counts.quotes,
         },
     )
     return WithdrawalResult(pseudonym=pseudonym, counts=counts, audit_event=event)

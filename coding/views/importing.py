@@ -7,15 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve
 from django.views.decorators.http import require_POST
 
 from ..access import staff_required
 from ..downloads import attachment
-from ..importing import RollbackRefused, batch_import, batch_rollback
+from ..importing import RollbackRefused, batch_rollback
 from ..importing.forms import ImportConfirmForm, ImportUploadForm
 from ..importing.manifest import manifest_template
 from ..importing.problems import plural
 from ..importing.services import batch_coded_count
+from ..jobs.models import Job
+from ..jobs.services import import_job_start
 from ..models import ImportBatch
 from ..uploads import (
     BATCH,
@@ -25,7 +28,6 @@ from ..uploads import (
     stash_discard,
     stash_upload,
     stashed_upload,
-    unseal,
 )
 
 ADMINS_ONLY = "Only admins can import interviews."
@@ -60,8 +62,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        names = form.cleaned_data["names"]
-        sealed, key = seal(names)
+        sealed, key = seal(form.cleaned_data["names"])
         staged = stash_upload(
             form.cleaned_data["batch"],
             user_id=request.user.pk,
@@ -70,48 +71,18 @@ def import_new(request: HttpRequest) -> HttpResponse:
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         request.session[SESSION_PREFIX + staged.token] = key
-        report = run_import(
-            staged,
-            names=names,
-            dry_run=True,
+        # Reading a large batch takes a while: a background job does it, with progress, and
+        # holds the key to the names only while it runs.
+        job = import_job_start(
+            kind=Job.Kind.IMPORT_PREVIEW,
+            owner=request.user,
+            token=staged.token,
+            title=f"Preview of {staged.source_name}",
+            key=key,
             skip_invalid=staged.meta["skip_invalid"],
-            participant_choices={},
         )
-        staged.meta["report"] = report.as_dict()
-        staged.save()
-        return redirect("import_preview", token=staged.token)
+        return redirect(job.result_url if job.status == Job.Status.DONE else job)
     return render(request, "coding/importing/new.html", {"form": form})
-
-
-def staged_names(request: HttpRequest, staged: Stashed) -> str:
-    """The names to remove, unsealed with the key in the uploader's session (404 without it)."""
-    names = unseal(
-        staged.meta["names_sealed"], request.session.get(SESSION_PREFIX + staged.token, "")
-    )
-    if names is None:
-        raise Http404(PREVIEW_GONE)
-    return names
-
-
-def run_import(
-    staged: Stashed,
-    *,
-    names: str,
-    dry_run: bool,
-    skip_invalid: bool,
-    participant_choices: dict[int, str | None],
-    user: Any = None,
-) -> Any:
-    with staged.local_path() as path:
-        return batch_import(
-            path=path,
-            user=user,
-            source_name=staged.source_name,
-            names=names,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            participant_choices=participant_choices,
-        )
 
 
 @admin_required
@@ -150,27 +121,40 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return render_preview(request, staged, preview, form, status=400)
     skip_invalid = form.cleaned_data["skip_invalid"]
-    # The file is read and checked again: the database may have changed since the preview.
-    report = run_import(
-        staged,
-        names=staged_names(request, staged),
-        dry_run=False,
+    key = request.session.get(SESSION_PREFIX + staged.token)
+    if key is None:  # the session that holds the key to the names has ended
+        raise Http404(PREVIEW_GONE)
+    # The file is read and checked again (the database may have changed since the preview),
+    # then written in one transaction, by a background job; one job however often it is sent.
+    job = import_job_start(
+        kind=Job.Kind.IMPORT_CONFIRM,
+        owner=request.user,
+        token=staged.token,
+        title=f"Import of {staged.source_name}",
+        key=key,
         skip_invalid=skip_invalid,
         participant_choices=form.participant_choices(),
-        user=request.user,
     )
-    if report.batch is None:
-        staged.meta.update(skip_invalid=skip_invalid, report=report.as_dict())
-        staged.save()
-        messages.error(request, CHANGED_SINCE_PREVIEW)
-        form = ImportConfirmForm(
-            initial={"skip_invalid": skip_invalid}, rows=report.as_dict()["rows"]
-        )
-        return render_preview(request, staged, report.as_dict(), form)
-    discard(request, staged.token)
-    count = report.batch.interview_count
-    messages.success(request, f"{plural(count, 'interview')} imported and ready for coding.")
-    return redirect("import_detail", pk=report.batch.pk)
+    if job.status == Job.Status.FAILED and job.result_url:  # checked at once (no worker)
+        return changed_since_preview(request, staged.token)
+    if job.status == Job.Status.DONE:
+        batch = ImportBatch.objects.get(pk=resolve(job.result_url).kwargs["pk"])
+        discard(request, staged.token)
+        count = batch.interview_count
+        messages.success(request, f"{plural(count, 'interview')} imported and ready for coding.")
+        return redirect(job.result_url)
+    return redirect(job)
+
+
+def changed_since_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The preview again, with the problems found when the import checked the batch again."""
+    staged = staged_or_404(request, token)
+    report = staged.meta.get("report", {})
+    messages.error(request, CHANGED_SINCE_PREVIEW)
+    form = ImportConfirmForm(
+        initial={"skip_invalid": staged.meta["skip_invalid"]}, rows=report.get("rows", [])
+    )
+    return render_preview(request, staged, report, form)
 
 
 @admin_required

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from ..access import job_for_user, staff_required
 from ..downloads import attachment
 from ..jobs.models import Job
-from ..jobs.services import JobError, job_retry, job_start, jobs_fail_stale
+from ..jobs.services import SECRET_KINDS, JobError, job_retry, job_start, jobs_fail_stale
+from ..uploads import upload_key
 from .api import api_view
 
 MY_JOBS_LIMIT = 100
@@ -80,8 +81,11 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_for_user(request.user, pk)
+    # A batch import's key to its names was wiped when the job failed: this click hands it over
+    # again from the session that holds it (none when that session has ended).
+    secret = upload_key(request.session, job.params.get("token", "")) if job.params else ""
     try:
-        job_retry(job=job)
+        job_retry(job=job, secret=secret if job.kind in SECRET_KINDS else "")
     except JobError as exc:
         messages.error(request, str(exc))
     return redirect(job)

@@ -10,6 +10,8 @@ from typing import Any
 from ...chunks import chunked
 
 ROLE_VARIABLE = "role"
+# A case attribute of this name is the participant's consent to quote, not an attribute.
+QUOTE_CONSENT_VARIABLE = "quote_consent"
 
 
 def existing_values(model: Any, field_name: str, values: Iterable[Any]) -> set[Any]:

@@ -9,20 +9,31 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from ...importing.fields import QUOTE_CONSENT_WORDS
 from ...models import (
     Participant,
 )
-from ..qde import user_guid
+from ..qde import RefiError, user_guid
 from ..report import (
     UNKNOWN_CODER,
     RefiReport,
 )
 from .common import (
+    QUOTE_CONSENT_VARIABLE,
     ROLE_VARIABLE,
     name_key,
     unique_name,
     unused_guids,
     username_of,
+)
+
+BAD_QUOTE_CONSENT = (
+    "Case '{case}', attribute quote_consent: '{value}' is not an answer to whether the "
+    "participant agreed to be quoted. Write yes, no or not asked, or leave it blank."
+)
+QUOTE_CONSENT_KEPT = (
+    "{pseudonym} is already in the project with consent to quote '{stored}'; the file says "
+    "'{given}'. The stored answer is kept: an admin changes it on the participant's page."
 )
 
 
@@ -89,15 +100,28 @@ class PeoplePlan:
         roles = {value for value, _ in Participant.Role.choices}
         labels = {label.casefold(): value for value, label in Participant.Role.choices}
         self.case_of_source: dict[str, Participant] = {}
+        consent_errors: list[str] = []
         for case in self.doc.cases:
             participant = by_guid.get(case.guid) or self.pseudonyms.get(name_key(case.name))
+            consent = self._case_consent(case, consent_errors)
             if participant is not None:
                 self.counts["participants_matched"] += 1
+                # Consent is changed only by an admin on the participant (audited).
+                if consent is not None and consent != participant.quote_consent:
+                    self.report.warnings.append(
+                        QUOTE_CONSENT_KEPT.format(
+                            pseudonym=participant.pseudonym,
+                            stored=Participant.QuoteConsent(participant.quote_consent).label,
+                            given=Participant.QuoteConsent(consent).label,
+                        )
+                    )
             else:
                 attributes: dict[str, str] = {}
                 role = Participant.Role.PARTICIPANT.value
                 for variable, value in case.variables.items():
                     name = self.doc.variables.get(variable, "") or variable
+                    if name.casefold() == QUOTE_CONSENT_VARIABLE:
+                        continue
                     if name.casefold() == ROLE_VARIABLE and (
                         value in roles or value.casefold() in labels
                     ):
@@ -109,6 +133,7 @@ class PeoplePlan:
                     pseudonym=unique_name(case.name.strip() or "Case", self.taken_pseudonyms, 100),
                     role=role,
                     attributes=attributes,
+                    quote_consent=consent or Participant.QuoteConsent.NOT_ASKED,
                 )
                 if case.guid in free_guids:
                     participant.guid = uuid.UUID(case.guid)
@@ -123,3 +148,17 @@ class PeoplePlan:
                     )
                 else:
                     self.case_of_source[source] = participant
+        if consent_errors:
+            raise RefiError(consent_errors)
+
+    def _case_consent(self, case: Any, errors: list[str]) -> str | None:
+        """The case's quote_consent attribute read as yes / no / not asked (None: absent)."""
+        for variable, value in case.variables.items():
+            name = self.doc.variables.get(variable, "") or variable
+            if name.casefold() != QUOTE_CONSENT_VARIABLE:
+                continue
+            key = " ".join(value.strip().casefold().replace("_", " ").split())
+            if key in QUOTE_CONSENT_WORDS:
+                return QUOTE_CONSENT_WORDS[key].value
+            errors.append(BAD_QUOTE_CONSENT.format(case=case.name.strip(), value=value.strip()))
+        return None
