@@ -96,14 +96,15 @@ MIDDLEWARE = [
     # Sees every write's outcome; its recount runs after the answer has gone (no time logged).
     "coding.middleware.TalliesAfterWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions, the CSRF check and authentication: a refused sign-in attempt in a flood
+    # costs no database query (not even a session's), no body read and no password hash.
+    "coding.signin.SignInRateLimitMiddleware",
     # Static files straight from the WSGI server, before sessions and the CSP: no database hit.
     # With DEBUG the development server serves them from the source folders instead.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before anything reads a body (the CSRF check does): oversized requests go unread.
     "coding.middleware.RequestSizeLimitMiddleware",
-    # Before the CSRF check and authentication: a flood costs neither a body read nor a hash.
-    "coding.signin.SignInRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -275,6 +276,9 @@ JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 2)
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 # Files that jobs make (exports, backups) are deleted this long after the job finished.
 JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 7 * 24)
+# Idempotency keys of excerpt saves are forgotten by the clean-up after this long (no page
+# retries a save that late).
+IDEMPOTENCY_KEYS_KEEP_HOURS = env_int("IDEMPOTENCY_KEYS_KEEP_HOURS", 7 * 24)
 # The clean-up job is queued this often by every running `manage.py serve`.
 JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
 # Exports of more rows than this run as a job instead of inside the request.
