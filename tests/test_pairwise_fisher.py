@@ -91,7 +91,8 @@ def test_it_states_what_small_means_on_the_page(client: Client, admin_user: Any)
         project = make_project(slug, slug.title())
         for n in range(7):
             interview = make_interview(project, f"Participant: I felt safe. ({n})")
-            make_excerpt(interview, admin_user, 0, 11, "safety" if n < coded else "human-connection")
+            value = "safety" if n < coded else "human-connection"
+            make_excerpt(interview, admin_user, 0, 11, value)
     client.force_login(admin_user)
     response = client.get(reverse("compare"), {"measure": "prevalence"})
     comparison = response.context["comparison"]
