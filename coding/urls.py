@@ -18,6 +18,7 @@ from .views import (
     pages,
     proposals,
     protection,
+    quotes,
     refi,
     review_exports,
     team,
@@ -38,6 +39,8 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
+    path("api/excerpts/<int:pk>/quotes/", api.excerpt_quotes, name="api_excerpt_quotes"),
+    path("api/quotes/<int:pk>/", api.quote_detail, name="api_quote_detail"),
     # --- review: discussions, the disagreement queue, calibration ---
     path("discussions/", discussions.discussion_list, name="discussion_list"),
     path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),
@@ -139,6 +142,12 @@ urlpatterns = [
         proposals.recode_queue,
         name="recode_queue",
     ),
+    # --- quotes for the findings: candidates, a lead's decisions, attribution ---
+    path("projects/<slug:slug>/quotes/", quotes.quote_list, name="quote_list"),
+    path("projects/<slug:slug>/quotes/new/", quotes.quote_propose, name="quote_propose"),
+    path("projects/<slug:slug>/quotes/settings/", quotes.quote_settings, name="quote_settings"),
+    path("projects/<slug:slug>/quotes/<int:pk>/decide/", quotes.quote_decide, name="quote_decide"),
+    path("projects/<slug:slug>/quotes/<int:pk>/remove/", quotes.quote_remove, name="quote_remove"),
     # --- comparison (evaluators) ---
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),

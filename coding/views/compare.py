@@ -31,6 +31,7 @@ from ..analysis.measures import MEASURES
 from ..analysis.queries import cell_tags
 from ..analysis.significance import METHOD_SENTENCE
 from ..downloads import attachment
+from ..findings.listing import drilldown_quotes
 from ..jobs.services import export_job_start
 
 CELL_PAGE_SIZE = 50
@@ -106,8 +107,12 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
         hidden_cells(_comparison(request, form)), filters, int(project_id), value.id
     ):
         raise PermissionDenied(disclosure.QUOTES_HIDDEN)
-    page = Paginator(cell_tags(filters, value.id, int(project_id), group), CELL_PAGE_SIZE)
+    page = Paginator(cell_tags(filters, value.id, int(project_id), group), CELL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     project = next(p for p in form.projects if p.pk == int(project_id))
+    # Peer researchers may suggest an excerpt as a quote for the findings from here.
+    can_quote = drilldown_quotes(project, request.user, list(page))
     return render(
         request,
         "coding/compare/cell.html",
@@ -117,7 +122,8 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
             "value": value,
             "project": project,
             "group": group,
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
+            "can_quote": can_quote,
             "anonymous": int(project_id) in masked,
             "query": form.query_string(),
             "cell_query": form.query_string(
