@@ -6,10 +6,26 @@ from typing import Any
 
 from django import forms
 
+from .codebook_selectors import examples_visible
 from .models import CodebookValue, Excerpt, Proposal, ResearchProject
 
-EXAMPLES_NOT_NUMBERS = "Write the excerpts’ numbers separated by commas, such as 12, 40."
-EXAMPLES_UNKNOWN = "There is no excerpt {number} in this project."
+EXAMPLES_NOT_NUMBERS = "Pick the example excerpts from the search below (an example was not one)."
+EXAMPLES_UNKNOWN = "There is no excerpt {number} in this project that you can pick."
+
+
+class ExcerptIdsField(forms.Field):
+    """Excerpt numbers sent by the example picker's tick boxes (checked again on the server)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        items = [value] if isinstance(value, str) else list(value)
+        parts = [str(p).strip() for p in items if str(p).strip()]
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError(EXAMPLES_NOT_NUMBERS)
+        return list(dict.fromkeys(int(p) for p in parts))  # once each, in the order ticked
 
 
 class ProposalForm(forms.Form):
@@ -35,36 +51,38 @@ class ProposalForm(forms.Form):
     when_not_to_use = forms.CharField(
         label="When not to use it", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    examples = forms.CharField(
-        label="Example excerpts (optional)",
-        required=False,
-        help_text="The excerpt numbers shown on the codebook and value pages, such as 12, 40.",
-    )
+    examples = ExcerptIdsField(label="Example excerpts (optional)", required=False)
     reason = forms.CharField(label="Why?", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, project: ResearchProject, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, project: ResearchProject, user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
+        self.user = user
         shared = CodebookValue.objects.for_project(project).shared().active()
         self.fields["value"].queryset = shared
         self.fields["into"].queryset = shared
 
     def clean_examples(self) -> list[Excerpt]:
-        raw = self.cleaned_data.get("examples", "")
-        parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
-            raise forms.ValidationError(EXAMPLES_NOT_NUMBERS)
-        numbers = [int(p) for p in parts]
-        found = {
-            e.pk: e
-            for e in Excerpt.objects.filter(
-                pk__in=numbers, interview__project=self.project
-            ).select_related("interview")
-        }
+        numbers = self.cleaned_data.get("examples") or []
+        found = examples_visible(self.project, self.user, numbers)
         for number in numbers:
             if number not in found:
                 raise forms.ValidationError(EXAMPLES_UNKNOWN.format(number=number))
         return [found[n] for n in numbers]
+
+    def chosen_examples(self) -> list[Excerpt]:
+        """The examples ticked so far, to show them again when the form comes back."""
+        numbers = self.cleaned_data.get("examples") if hasattr(self, "cleaned_data") else None
+        if numbers and isinstance(numbers[0], Excerpt):
+            return list(numbers)
+        try:
+            raw = ExcerptIdsField().to_python(self.data.getlist("examples") if self.data else [])
+        except forms.ValidationError:
+            return []
+        found = examples_visible(self.project, self.user, raw)
+        return [found[n] for n in raw if n in found]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -15,6 +15,7 @@ from .models import (
     Proposal,
     ResearchProject,
 )
+from .review.blind import visible_project_excerpts
 
 
 def codebook_values(project: ResearchProject, user: Any) -> list[CodebookValue]:
@@ -102,3 +103,43 @@ def version_tag_counts(project: ResearchProject) -> Counter[int]:
         .annotate(n=Count("id"))
     )
     return Counter({number: n for number, n in rows if number})
+
+
+EXAMPLE_RESULTS = 20
+
+
+def example_candidates(
+    project: ResearchProject, user: Any, *, words: str = "", value_id: int | None = None
+) -> list[Excerpt]:
+    """Excerpts of the project a member may pick as examples: by their words or value, newest
+    first, only those the member may see (blind coding), in a fixed number of queries."""
+    qs = Excerpt.objects.filter(interview__project=project, is_consensus=False)
+    qs = visible_project_excerpts(qs, project, user)
+    if words:
+        qs = qs.filter(text__icontains=words)
+    if value_id is not None:
+        qs = qs.filter(tags__value_id=value_id)
+    return list(
+        qs.select_related("interview", "coder")
+        .prefetch_related("values")
+        .order_by("-pk")
+        .distinct()[:EXAMPLE_RESULTS]
+    )
+
+
+def examples_visible(project: ResearchProject, user: Any, ids: list[int]) -> dict[int, Excerpt]:
+    """The excerpts among `ids` that the member may pick in this project."""
+    qs = Excerpt.objects.filter(pk__in=ids, interview__project=project, is_consensus=False)
+    qs = visible_project_excerpts(qs, project, user)
+    return {e.pk: e for e in qs.select_related("interview").prefetch_related("values")}
+
+
+def example_row(excerpt: Excerpt) -> dict[str, Any]:
+    """One search result of the example picker (plain text: the page escapes it)."""
+    text = excerpt.text if len(excerpt.text) <= 240 else excerpt.text[:239] + "…"
+    return {
+        "id": excerpt.pk,
+        "text": text,
+        "values": [v.name for v in excerpt.values.all()],
+        "interview": excerpt.interview.title or f"Interview {excerpt.interview_id}",
+    }

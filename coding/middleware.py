@@ -1,4 +1,5 @@
-"""Middleware: CSP, idle and ended sessions, request size limits, request logs, replica reads.
+"""Middleware: CSP, idle and ended sessions, request size limits, request logs, replica reads,
+the tally recount after writes.
 
 A Content-Security-Policy goes on every response, without 'unsafe-inline'. Pages load scripts
 and styles from our own origin only. The few inline <style> blocks (value colours) carry a
@@ -7,6 +8,7 @@ per-request nonce, read in templates as `request.csp_nonce`.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import secrets
 import time
@@ -14,6 +16,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user
+from django.core.signals import request_finished
+from django.db import DatabaseError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
@@ -21,6 +26,7 @@ from django.urls import Resolver404, resolve
 from peervalues.db_router import replica_reads
 
 from .access import is_admin, session_ended
+from .analysis.tallies import tallies_refresh_after_write
 from .views.errors import is_api, json_error
 
 
@@ -201,3 +207,38 @@ class ReplicaReadsMiddleware:
             return self.get_response(request)
         finally:
             replica_reads(False)
+
+
+_wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("tallies_wrote", default=False)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class TalliesAfterWritesMiddleware:
+    """Recount the tallies a write queued once its answer has gone, off the coder's clock.
+
+    `request_finished` fires when the WSGI server closes the response, after the body was sent:
+    the coder's save is not slowed, and the next comparison usually finds nothing queued (it
+    recounts what is left itself, so the tallies stay exact either way).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Refusals (a 429 flood at the sign-in page, say) cost nothing more.
+        _wrote.set(request.method not in SAFE_METHODS and response.status_code < 400)
+        return response
+
+
+@receiver(request_finished, dispatch_uid="coding.tallies_after_writes")
+def _recount_after_write(**kwargs: object) -> None:
+    if not _wrote.get():
+        return
+    _wrote.set(False)
+    try:
+        tallies_refresh_after_write()
+    except DatabaseError:  # the next comparison recounts instead
+        request_logger.warning("tallies not recounted after a write", exc_info=True)

@@ -471,8 +471,8 @@ class Excerpt(models.Model):
 class ExcerptValue(models.Model):
     """One value on one excerpt. Values are protected: retire a value instead of deleting it.
 
-    `version` is the project's codebook version the tag was made under (empty when written by
-    a tool that does not know versions, such as an import); `recoded_from` keeps the value a
+    `version` is the project's codebook version the tag was made under (every path that writes
+    tags sets it; `save` fills it in for the others); `recoded_from` keeps the value a
     merge or split moved the tag away from, so earlier versions can still be counted.
     """
 
@@ -492,6 +492,15 @@ class ExcerptValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} on excerpt {self.excerpt_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.version_id is None:
+            # A tag written outside the coding services (the admin, a script) still records
+            # the codebook it was made under. Imported here: versions imports these models.
+            from .versions import current_version
+
+            self.version = current_version(self.excerpt.interview.project_id)
+        super().save(*args, **kwargs)
 
 
 class IdempotencyKey(models.Model):

@@ -41,6 +41,7 @@ urlpatterns = [
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
     path("api/excerpts/<int:pk>/quotes/", api.excerpt_quotes, name="api_excerpt_quotes"),
     path("api/quotes/<int:pk>/", api.quote_detail, name="api_quote_detail"),
+    path("api/projects/<slug:slug>/examples/", proposals.example_search, name="api_example_search"),
     # --- review: discussions, the disagreement queue, calibration ---
     path("discussions/", discussions.discussion_list, name="discussion_list"),
     path("discussions/<int:pk>/", discussions.discussion_detail, name="discussion_detail"),

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the time it logs covers everything below it.
     "coding.middleware.RequestLogMiddleware",
+    # Sees every write's outcome; its recount runs after the answer has gone (no time logged).
+    "coding.middleware.TalliesAfterWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI server, before sessions and the CSP: no database hit.
     # With DEBUG the development server serves them from the source folders instead.

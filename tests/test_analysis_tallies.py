@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from coding.analysis.tallies import TRIGGER_COUNT, _trigger_count, tallies_refresh
 from coding.models import CodebookValue, Excerpt, ExcerptValue, TallyQueue, ValueTally
@@ -71,3 +75,61 @@ def test_it_reinstalls_lost_triggers(project: Any, peer: Any) -> None:
     assert tallies() == {(interview.pk, peer.pk, "safety", 1, 10)}
     with connection.cursor() as cursor:
         assert _trigger_count(cursor) == TRIGGER_COUNT
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def test_it_only_reads_when_nothing_is_queued(project: Any, peer: Any) -> None:
+    make_excerpt(make_interview(project, "d" * 50), peer, 0, 10, "safety")
+    assert tallies_refresh() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert tallies_refresh() == 0
+    assert len(queries) == 1
+    assert queries[0]["sql"].lstrip().upper().startswith("SELECT")
+    assert "FOR UPDATE" not in queries[0]["sql"].upper()
+
+
+def test_it_reads_the_comparison_without_writing_the_tallies(
+    client: Client, project: Any, peer: Any, evaluator: Any
+) -> None:
+    make_excerpt(make_interview(project, "e" * 50), peer, 0, 10, "safety")
+    tallies_refresh()
+    client.force_login(evaluator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("compare"), {"projects": project.pk}).status_code == 200
+    tally_sql = [q["sql"].upper() for q in queries if "TALLYQUEUE" in q["sql"].upper()]
+    assert tally_sql and all(not sql.lstrip().startswith(WRITES) for sql in tally_sql)
+    assert not any("FOR UPDATE" in q["sql"].upper() for q in queries)
+
+
+def test_it_recounts_after_a_write_request_has_answered(
+    client: Client, project: Any, peer: Any
+) -> None:
+    interview = make_interview(project, "Participant: I felt safe there.")
+    client.force_login(peer)
+    response = client.post(
+        f"/api/interviews/{interview.pk}/excerpts/",
+        data=json.dumps({"start": 13, "end": 29, "values": ["safety"]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert not TallyQueue.objects.exists()  # recounted once the answer was sent
+    assert set(
+        ValueTally.objects.values_list("interview_id", "coder_id", "value__slug", "chars")
+    ) == {(interview.pk, peer.pk, "safety", 16)}
+
+
+def test_it_leaves_refused_writes_to_the_next_reader(
+    client: Client, project: Any, peer: Any
+) -> None:
+    interview = make_interview(project, "f" * 50)
+    make_excerpt(interview, peer, 0, 10, "safety")  # queued, not yet recounted
+    client.force_login(peer)
+    response = client.post(
+        f"/api/interviews/{interview.pk}/excerpts/",
+        data=json.dumps({"start": 40, "end": 10, "values": ["safety"]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert TallyQueue.objects.filter(interview_id=interview.pk).exists()

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from coding import services
+from coding.codebook_forms import EXAMPLES_UNKNOWN
 from coding.models import CodebookValue, Membership, Proposal
 
 from .conftest import make_excerpt, make_interview, make_user
@@ -101,7 +102,7 @@ def test_it_names_a_bad_example_excerpt(client: Client, project: Any, peer: Any)
         reverse("proposal_new", args=[project.slug]),
         {"kind": "add", "name": "Hope", "reason": "Often heard.", "examples": "999"},
     )
-    assert "There is no excerpt 999 in this project." in response.content.decode()
+    assert EXAMPLES_UNKNOWN.format(number=999) in response.content.decode()
     assert not Proposal.objects.exists()
 
 

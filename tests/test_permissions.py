@@ -73,6 +73,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "codebook_version": ("version", "", MEMBERS),
     "proposal_list": ("project", "", MEMBERS),
     "proposal_new": ("project", "", {"outsider": 404, "peer": 200, "evaluator": 403, "admin": 200}),
+    # The example picker's search: those who may propose.
+    "api_example_search": ("project", "", CODERS),
     "proposal_detail": ("proposal", "", MEMBERS),
     "proposal_comment": ("proposal", "", {r: 405 for r in ROLES}),  # POST only
     "proposal_vote": ("proposal", "", {r: 405 for r in ROLES}),

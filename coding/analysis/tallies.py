@@ -3,8 +3,11 @@
 The consensus layer (`Excerpt.is_consensus`) is not a person's coding and is left out here.
 Database triggers (migration 0005) put the id of every interview whose tags or excerpts change
 into `TallyQueue`, whatever wrote them: the coding page, an import, a bulk insert, a cascade.
-Before each comparison `tallies_refresh` recounts just those interviews, so the comparison
-sums tens of thousands of tally rows rather than a million tags.
+After each write request has answered (`TalliesAfterWritesMiddleware`) and after each job,
+`tallies_refresh_after_write` recounts just those interviews; each comparison still calls
+`tallies_refresh` first, which only reads when nothing is queued and otherwise recounts what is
+left, so the comparison sums tens of thousands of tally rows rather than a million tags and is
+exact whoever recounted.
 
 Why no change can be lost between a write and a recount (PostgreSQL; SQLite runs one writer at
 a time): a writer's trigger does not merely insert the interview's queue row, it *updates* it
@@ -108,17 +111,24 @@ TRIGGER_COUNT = 6
 
 
 def _trigger_count(cursor: Any) -> int:
+    return _state(cursor)[0]
+
+
+def _state(cursor: Any) -> tuple[int, bool]:
+    """How many of our triggers exist, and whether any interview waits for a recount (one read)."""
     if connection.vendor == "postgresql":
-        cursor.execute(
+        triggers = (
             "SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'coding_tally_%' "
             "AND NOT tgisinternal"
         )
     else:
-        cursor.execute(
+        triggers = (
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
             "AND name LIKE 'coding_tally_%'"
         )
-    return int(cursor.fetchone()[0])
+    cursor.execute(f"SELECT ({triggers}), EXISTS (SELECT 1 FROM coding_tallyqueue)")
+    count, queued = cursor.fetchone()
+    return int(count), bool(queued)
 
 
 def triggers_install(db: Any = None) -> None:
@@ -170,16 +180,29 @@ FROM (
 """
 
 
-def tallies_refresh() -> int:
-    """Recount the tallies of the queued interviews; return how many were recounted."""
-    done = 0
+def tallies_refresh(*, skip_locked: bool = False) -> int:
+    """Recount the tallies of the queued interviews; return how many were recounted.
+
+    With nothing queued it only reads (one query), so comparison pages read without writing.
+    Readers call it plain: it waits for writers and other refreshes holding a queued row, so the
+    tallies read next count every change committed before it began. After a write
+    (`tallies_refresh_after_write`) it skips rows someone else holds: those stay queued for the
+    next refresh, so skipping loses nothing and a writer never waits for another's recount.
+    """
     with connection.cursor() as cursor:
-        if _trigger_count(cursor) < TRIGGER_COUNT:
-            triggers_install()
+        triggers, queued = _state(cursor)
+    if triggers < TRIGGER_COUNT:
+        triggers_install()
+        queued = True
+    if not queued:
+        # A queue row a writer is still adding is not visible to the locking read below either:
+        # committed changes are queued and seen here, exactly as they would be there.
+        return 0
+    done = 0
     with transaction.atomic():
-        # Wait (never skip) for writers and other refreshes holding a row: reading the tallies
-        # straight after this returns then counts every change committed before it began.
-        claimed = TallyQueue.objects.order_by("interview_id").select_for_update()
+        claimed = TallyQueue.objects.order_by("interview_id").select_for_update(
+            skip_locked=skip_locked
+        )
         ids = list(claimed.values_list("interview_id", flat=True))
         with connection.cursor() as cursor:
             for some in chunked(ids):
@@ -194,3 +217,8 @@ def tallies_refresh() -> int:
                 )
                 done += len(chunk)
     return done
+
+
+def tallies_refresh_after_write() -> int:
+    """Recount what a write queued, once it has committed, so the next reader finds nothing."""
+    return tallies_refresh(skip_locked=True)

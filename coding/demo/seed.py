@@ -30,6 +30,7 @@ from ..models import (
     content_hash,
     count_words,
 )
+from ..versions import current_version
 from .codebook import demo_codebook_seed
 from .generator import DEMO_INTERVIEW_COUNTS, DemoInterview, demo_interview
 from .review import demo_review_seed
@@ -194,9 +195,10 @@ def _demo_interviews_save(
                 )
             )
     Excerpt.objects.bulk_create(excerpts, batch_size=1000)
+    version = current_version(project)
     ExcerptValue.objects.bulk_create(
         [
-            ExcerptValue(excerpt=excerpt, value=values[slug])
+            ExcerptValue(excerpt=excerpt, value=values[slug], version=version)
             for excerpt, slugs in zip(excerpts, excerpt_values, strict=True)
             for slug in slugs
         ],

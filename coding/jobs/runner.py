@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection
 from django.db.models import F
 from django.utils import timezone
 
+from ..analysis.tallies import tallies_refresh_after_write
 from .models import Job
 from .services import JobError, this_worker
 
@@ -137,6 +138,15 @@ def job_run(job_id: int) -> None:
         return
     progress.flush()
     _finish(job, outcome or Outcome(), mine)
+    _recount_tallies()
+
+
+def _recount_tallies() -> None:
+    """Recount what the job's writes queued (an import's excerpts), so readers find it done."""
+    try:
+        tallies_refresh_after_write()
+    except DatabaseError:  # the next comparison recounts instead
+        logger.warning("job: tallies not recounted", exc_info=True)
 
 
 def _finish(job: Job, outcome: Outcome, mine: Any) -> None:

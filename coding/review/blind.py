@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..access import PEER_RESEARCHER, project_role
 from ..models import CodingProgress, Excerpt, Interview
@@ -50,3 +50,24 @@ def visible_excerpts(interview: Interview, user: Any, role: str | None = None) -
     qs = Excerpt.objects.filter(interview=interview)
     visible = visible_coders(interview, user, role)
     return qs if visible is None else qs.filter(Q(coder__username__in=visible))
+
+
+def visible_project_excerpts(
+    qs: QuerySet, project: Any, user: Any, role: str | None = None
+) -> QuerySet:
+    """Narrow a queryset of a project's excerpts to those the user may see on a blind project.
+
+    The same rule as `visible_coders`, for many interviews at once: one's own excerpts; once
+    one has marked an interview done, the excerpts there of the coders who are done too and
+    the consensus layer.
+    """
+    if not project.blind_coding:
+        return qs
+    if role is None:
+        role = project_role(user, project.pk)
+    if role != PEER_RESEARCHER:
+        return qs
+    done = CodingProgress.objects.filter(done_at__isnull=False, interview=OuterRef("interview"))
+    mine = Exists(done.filter(coder=user))
+    theirs = Exists(done.filter(coder=OuterRef("coder")))
+    return qs.filter(Q(coder=user) | (mine & (theirs | Q(is_consensus=True))))

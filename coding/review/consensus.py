@@ -19,6 +19,7 @@ from django.db import transaction
 from ..audit import audit_record, snapshot
 from ..models import AuditEvent, CodebookValue, ConsensusDecision, Excerpt, ExcerptValue, Interview
 from ..services import CodingError
+from ..versions import current_version
 from .blind import CONSENSUS_USERNAME
 from .queue import agreed_spans, coding_rows, disagreement_queue, merge
 
@@ -155,7 +156,11 @@ def consensus_layer_rebuild(*, interview: Interview) -> int:
         ]
     )
     order = [value for value in sorted(layer) for _ in layer[value]]
+    version = current_version(interview.project_id)
     ExcerptValue.objects.bulk_create(
-        [ExcerptValue(excerpt=e, value_id=v) for e, v in zip(made, order, strict=True)]
+        [
+            ExcerptValue(excerpt=e, value_id=v, version=version)
+            for e, v in zip(made, order, strict=True)
+        ]
     )
     return len(made)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import changes, proposals
 from .. import codebook_selectors as selectors
@@ -15,6 +15,7 @@ from ..access import can_code, project_for_user
 from ..codebook_forms import CommentForm, DecisionForm, ProposalForm
 from ..models import CodebookValue, Proposal
 from ..services import CodingError
+from .api import api_view
 
 NO_SUCH_PROPOSAL = "There is no such proposal in this project."
 NOT_A_SPLIT = "Only an accepted split has excerpts to recode."
@@ -46,7 +47,7 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
 def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for_user(request.user, slug, write=True)
     initial = {k: request.GET[k] for k in ("kind", "value") if k in request.GET}
-    form = ProposalForm(request.POST or None, project=project, initial=initial)
+    form = ProposalForm(request.POST or None, project=project, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = proposals.proposal_create(
@@ -60,8 +61,29 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "coding/codebook/proposal_new.html",
-        {"project": project, "role": role, "form": form},
+        {
+            "project": project,
+            "role": role,
+            "form": form,
+            "chosen_examples": form.chosen_examples() if form.is_bound else [],
+            "values": CodebookValue.objects.for_project(project).shared().order_by("order"),
+        },
     )
+
+
+@api_view  # first, so that signed-out callers get 401 in JSON
+@require_GET
+def example_search(request: HttpRequest, slug: str) -> JsonResponse:
+    """The example picker's search: a member's visible excerpts by words and value (JSON)."""
+    project, _ = project_for_user(request.user, slug, write=True)
+    value = request.GET.get("value", "")
+    found = selectors.example_candidates(
+        project,
+        request.user,
+        words=request.GET.get("q", "").strip()[:200],
+        value_id=int(value) if value.isdigit() else None,
+    )
+    return JsonResponse({"results": [selectors.example_row(e) for e in found]})
 
 
 @login_required
