@@ -101,9 +101,9 @@ def generate() -> None:
         cursor.execute(
             f"""
             INSERT INTO coding_excerpt (guid, interview_id, coder_id, start, "end", text, note,
-                created, updated)
+                created, updated, is_consensus)
             SELECT gen_random_uuid(), i.id, c.coder, s.st, s.st + s.len,
-                   substr(i.text, s.st + 1, s.len), '', now(), now()
+                   substr(i.text, s.st + 1, s.len), '', now(), now(), false
             FROM coding_interview i
             CROSS JOIN LATERAL unnest(
               CASE WHEN i.id % {DOUBLE_EVERY} = 0 THEN ARRAY[{a}, {b}]

@@ -4,8 +4,9 @@ Each upload waits under a random token, in a folder of its own holding the file 
 `meta.json` (who uploaded it, when, what they chose). Only the admin who uploaded it can preview,
 confirm or discard it; an upload expires `UPLOADS_MAX_AGE` seconds after it was made.
 
-The files go through a Django `Storage` named by `UPLOADS_STORAGE`: by default a private folder
-of the server (`UPLOADS_DIR`, never under a served path). Several web servers that share one
+The files go through a Django `Storage`: the bucket of `STORAGE_URL` when set (STORAGES
+["uploads"]), else the one named by `UPLOADS_STORAGE`, by default a private folder of the server
+(`UPLOADS_DIR`, never under a served path). Several web servers that share one
 storage (a shared volume, or S3 through django-storages) can each confirm a preview another made.
 """
 
@@ -26,7 +27,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.module_loading import import_string
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -46,6 +47,8 @@ def uploads_root() -> Path:
 
 def upload_storage() -> Storage:
     """The storage uploads wait in, read from the settings on each call (tests change them)."""
+    if "uploads" in settings.STORAGES:  # STORAGE_URL: a bucket that every server shares
+        return storages.create_storage(settings.STORAGES["uploads"])
     backend = import_string(settings.UPLOADS_STORAGE)
     if issubclass(backend, FileSystemStorage):
         return backend(

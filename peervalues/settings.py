@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +35,50 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
+
+
+S3_BACKEND = "storages.backends.s3.S3Storage"
+# STORAGE_URL query parameters and the django-storages S3Storage options they set.
+S3_PARAMETERS = {
+    "endpoint": "endpoint_url",
+    "region": "region_name",
+    "addressing": "addressing_style",
+}
+
+
+def storage_config(url: str) -> dict[str, dict]:
+    """Turn STORAGE_URL into STORAGES entries: job files ("default") and uploads ("uploads").
+
+    `s3://bucket/prefix?endpoint=https://s3.example.org&region=eu-west-2` puts both in an
+    S3-compatible bucket through django-storages (`pip install 'peervalues[s3]'`), under
+    `prefix/files/` and `prefix/uploads/`; the keys come from AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY. Empty: the server's own folders (MEDIA_ROOT, UPLOADS_DIR).
+    """
+    if not url:
+        return {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL must look like s3://bucket/prefix?endpoint=https://… (got {url!r})."
+        )
+    query = parse_qs(parts.query)
+    unknown = sorted(set(query) - set(S3_PARAMETERS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL has unknown parameters: {', '.join(unknown)} (known: "
+            f"{', '.join(S3_PARAMETERS)})."
+        )
+    options = {S3_PARAMETERS[key]: values[-1] for key, values in query.items()}
+    prefix = parts.path.strip("/")
+    # Private objects (the bucket's own policy decides), never a public URL: files go out only
+    # through views that check access. Names are never overwritten, as on a local disk.
+    common = {"bucket_name": parts.netloc, "default_acl": None, "file_overwrite": False, **options}
+
+    def under(folder: str) -> dict:
+        location = f"{prefix}/{folder}" if prefix else folder
+        return {"BACKEND": S3_BACKEND, "OPTIONS": {**common, "location": location}}
+
+    return {"default": under("files"), "uploads": under("uploads")}
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -96,14 +141,15 @@ MIDDLEWARE = [
     # Sees every write's outcome; its recount runs after the answer has gone (no time logged).
     "coding.middleware.TalliesAfterWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions, the CSRF check and authentication: a refused sign-in attempt in a flood
+    # costs no database query (not even a session's), no body read and no password hash.
+    "coding.signin.SignInRateLimitMiddleware",
     # Static files straight from the WSGI server, before sessions and the CSP: no database hit.
     # With DEBUG the development server serves them from the source folders instead.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before anything reads a body (the CSRF check does): oversized requests go unread.
     "coding.middleware.RequestSizeLimitMiddleware",
-    # Before the CSRF check and authentication: a flood costs neither a body read nor a hash.
-    "coding.signin.SignInRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,8 +221,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Files the app makes (job outputs): private, served only through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# STORAGE_URL (s3://…) moves job files and waiting uploads to a bucket every server shares.
+STORAGE_URL = env_str("STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **storage_config(STORAGE_URL),
     # Without DEBUG, file names carry a hash of their content (cached for a year by browsers) and
     # gzip copies sit beside them; both come from `collectstatic`. The development server and the
     # tests read the source folders directly instead.
@@ -243,9 +291,10 @@ IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 2000)
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 20 * 1024 * 1024)
 IMPORT_MAX_TOTAL_SIZE = env_int("IMPORT_MAX_TOTAL_SIZE", 1024 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
-# Uploads wait between preview and confirm in this Django storage; with the default one, in a
-# private folder of the server ("" = the system's temporary folder). Servers that share the
-# storage can confirm each other's previews. They expire after UPLOADS_MAX_AGE seconds.
+# Uploads wait between preview and confirm in this Django storage (STORAGES["uploads"] instead,
+# when STORAGE_URL sets one); with the default one, in a private folder of the server
+# ("" = the system's temporary folder). Servers that share the storage can confirm each other's
+# previews. They expire after UPLOADS_MAX_AGE seconds.
 UPLOADS_STORAGE = env_str("UPLOADS_STORAGE", "django.core.files.storage.FileSystemStorage")
 UPLOADS_DIR = env_str("UPLOADS_DIR", "")
 UPLOADS_MAX_AGE = env_int("UPLOADS_MAX_AGE", 24 * 60 * 60)
@@ -275,6 +324,9 @@ JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 2)
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 # Files that jobs make (exports, backups) are deleted this long after the job finished.
 JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 7 * 24)
+# Idempotency keys of excerpt saves are forgotten by the clean-up after this long (no page
+# retries a save that late).
+IDEMPOTENCY_KEYS_KEEP_HOURS = env_int("IDEMPOTENCY_KEYS_KEEP_HOURS", 7 * 24)
 # The clean-up job is queued this often by every running `manage.py serve`.
 JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
 # Exports of more rows than this run as a job instead of inside the request.

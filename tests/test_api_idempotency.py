@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from coding import services
-from coding.models import AuditEvent, Excerpt
+from coding.jobs.models import Job
+from coding.jobs.services import clean_up_schedule
+from coding.models import AuditEvent, Excerpt, IdempotencyKey
 
 from .concurrency import postgresql_only, run_together
 from .conftest import make_interview
@@ -163,3 +167,24 @@ def test_it_makes_one_excerpt_from_simultaneous_retries_of_one_key(project: Any,
             ).count()
             == 1
         )
+
+
+def test_it_forgets_old_keys_in_the_scheduled_clean_up(
+    coded: Any, peer: Any, settings: Any
+) -> None:
+    settings.IDEMPOTENCY_KEYS_KEEP_HOURS = 24
+    client = signed_in(peer)
+    old_key, recent_key = str(uuid.uuid4()), str(uuid.uuid4())
+    post(client, coded, {"start": 3, "end": 12, "values": ["safety"]}, key=old_key)
+    recent = post(client, coded, {"start": 13, "end": 20, "values": ["safety"]}, key=recent_key)
+    IdempotencyKey.objects.filter(key=old_key).update(
+        created=timezone.now() - dt.timedelta(hours=25)
+    )
+
+    job, _ = clean_up_schedule()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [uuid.UUID(recent_key)]
+    # A retry within the keep time still replays its first answer.
+    again = post(client, coded, {"start": 13, "end": 20, "values": ["safety"]}, key=recent_key)
+    assert again.json()["id"] == recent.json()["id"] and Excerpt.objects.count() == 2

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from peervalues.settings import database_config
+from coding.apps import S3_MISSING, storage_backends_check
+from peervalues.settings import S3_BACKEND, database_config, storage_config
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not passed on to subprocesses: the browser tests allow the ORM beside Playwright's loop.
@@ -55,3 +58,64 @@ def test_it_allows_a_development_key_only_with_debug_on() -> None:
     result = _settings_in_subprocess({"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "Europe/London"]
+
+
+def test_it_keeps_files_on_the_servers_disk_without_a_storage_url() -> None:
+    assert storage_config("") == {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    }
+
+
+def test_it_puts_job_files_and_uploads_in_the_storage_url_bucket() -> None:
+    config = storage_config(
+        "s3://pv-bucket/peer/values?endpoint=https://s3.example.org&region=eu-west-2"
+        "&addressing=path"
+    )
+    assert {name: c["BACKEND"] for name, c in config.items()} == {
+        "default": S3_BACKEND,
+        "uploads": S3_BACKEND,
+    }
+    common = {
+        "bucket_name": "pv-bucket",
+        "endpoint_url": "https://s3.example.org",
+        "region_name": "eu-west-2",
+        "addressing_style": "path",
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    assert config["default"]["OPTIONS"] == {**common, "location": "peer/values/files"}
+    assert config["uploads"]["OPTIONS"] == {**common, "location": "peer/values/uploads"}
+    assert storage_config("s3://b")["uploads"]["OPTIONS"]["location"] == "uploads"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://bucket/prefix", "must look like s3://bucket"),
+        ("s3:///prefix", "must look like s3://bucket"),
+        ("s3://bucket/p?endpoint=https://x&acl=public-read", "unknown parameters: acl"),
+    ],
+)
+def test_it_refuses_a_storage_url_it_cannot_read(url: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        storage_config(url)
+
+
+def test_it_chooses_the_s3_backend_from_the_environment() -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ISOLATED_ENV}
+    code = "import peervalues.settings as s; print(s.STORAGES['default']['BACKEND'])"
+    env = {**clean, "DEBUG": "1", "STORAGE_URL": "s3://pv-bucket?region=eu-west-2"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == S3_BACKEND
+
+
+def test_it_says_which_package_s3_storage_needs(settings: Any, monkeypatch: Any) -> None:
+    settings.STORAGES = {**settings.STORAGES, **storage_config("s3://pv-bucket")}
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert [error.msg for error in storage_backends_check()] == [S3_MISSING]
+    settings.STORAGES = {**settings.STORAGES, **storage_config("")}
+    settings.STORAGES.pop("uploads")
+    assert storage_backends_check() == []

@@ -63,6 +63,16 @@ def test_it_answers_a_flood_with_429_before_hashing(
     assert int(response["Retry-After"]) > 0
 
 
+def test_it_refuses_without_a_database_query_even_with_a_session_cookie(
+    client: Client, db: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    settings.SIGN_IN_RATE_LIMIT = 1
+    sign_in(client, "random", "guess")
+    client.cookies["sessionid"] = "s" * 32  # a flood may send cookies: no session is loaded
+    with django_assert_num_queries(0):
+        assert sign_in(client, "random", "guess").status_code == 429
+
+
 def test_it_keeps_other_addresses_signing_in_during_a_flood(
     client: Client, peer: Any, settings: Any
 ) -> None:

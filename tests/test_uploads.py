@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -123,3 +124,15 @@ def test_it_confirms_on_one_server_a_preview_made_on_another(
     second.post(reverse("import_confirm", args=[token]))
     assert Interview.objects.get(title="a").text.startswith("Interviewer: Greeting")
     assert not SharedMemoryStorage().listdir("")[0]  # the upload is gone from the storage
+
+
+def test_it_keeps_uploads_in_the_storage_url_bucket_when_one_is_set(settings: Any) -> None:
+    # What STORAGE_URL makes (see tests/test_settings.py), with a stand-in for S3Storage.
+    without = {name: config for name, config in settings.STORAGES.items() if name != "uploads"}
+    settings.STORAGES = {
+        **without,
+        "uploads": {"BACKEND": "tests.shared_storage.SharedMemoryStorage"},
+    }
+    assert isinstance(uploads.upload_storage(), SharedMemoryStorage)
+    settings.STORAGES = without
+    assert type(uploads.upload_storage()) is FileSystemStorage

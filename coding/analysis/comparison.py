@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..models import CodebookValue, Interview, Participant, ResearchProject
 from . import disclosure, significance, stats
-from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, Filters
+from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, RULE_CONSENSUS, Filters
 from .history import history_annotate
 from .measures import (
     MEASURE_PREVALENCE,
@@ -27,6 +27,7 @@ from .measures import (
     number_text,
 )
 from .queries import comparison_rows, interview_rows
+from .sums import SUMMED, ColumnSums, comparison_sums
 from .value_scope import grouped_suppress, restrict_values, scope_sentences
 
 NOT_RECORDED = "(not recorded)"
@@ -199,12 +200,10 @@ def scope_values(project_ids: list[int] | tuple[int, ...]) -> list[ValueRow]:
     return sorted(values, key=lambda v: (not v.framework, v.project_short))
 
 
-def _merge(
-    rows: list[dict[str, Any]], interviews: list[tuple], merge: dict[tuple[int, str], str]
-) -> tuple[list[dict[str, Any]], list[tuple]]:
+def _merge(rows: list[dict[str, Any]], merge: dict[tuple[int, str], str]) -> list[dict[str, Any]]:
     """Rows with the small groups of masked projects summed into "Other"."""
     if not merge:
-        return rows, interviews
+        return rows
     summed: dict[tuple, dict[str, Any]] = {}
     for row in rows:
         group = merge.get((row["p_id"], row["grp"] or ""), row["grp"])
@@ -212,12 +211,16 @@ def _merge(
         if key not in summed:
             summed[key] = {**row, "grp": group}
         else:
-            for name in ("tags", "present", "chars", "interviews"):
-                summed[key][name] = (summed[key][name] or 0) + (row[name] or 0)
-    moved = [
+            for name in SUMMED:
+                if name in row:
+                    summed[key][name] = (summed[key][name] or 0) + (row[name] or 0)
+    return list(summed.values())
+
+
+def _merge_interviews(interviews: list[tuple], merge: dict[tuple[int, str], str]) -> list[tuple]:
+    return [
         (i, p, merge.get((p, g or ""), g), length, words) for i, p, g, length, words in interviews
     ]
-    return list(summed.values()), moved
 
 
 def comparison_build(
@@ -227,9 +230,14 @@ def comparison_build(
     masked_project_ids: frozenset[int] | set[int] = frozenset(),
     threshold: int = 5,
     with_chars: bool | None = None,
+    per_interview: bool = False,
 ) -> Comparison:
     """Compute the comparison for the filters, as a reader who is an evaluator in
-    `masked_project_ids` may see it (see `disclosure`)."""
+    `masked_project_ids` may see it (see `disclosure`).
+
+    Large samples are tested from per-column sums computed in the database; `per_interview`
+    reads every interview's figures instead, as small samples do (the tests compare the two).
+    """
     masked = frozenset(masked_project_ids) & set(filters.project_ids)
     shown_filters = disclosure.evaluator_filters(filters, masked)
     narrowing_off = shown_filters != filters
@@ -240,17 +248,22 @@ def comparison_build(
         .values("id", "slug", "name")
     )
     values = restrict_values(scope_values([p["id"] for p in projects]), filters)
-    rows = comparison_rows(filters, with_chars=True)
-    interviews, per_interview = interview_rows(filters)
+    figures = significance.Figures(load=lambda: interview_rows(filters))
+    if filters.rule == RULE_CONSENSUS:
+        # The consensus rule has its own SQL for the table; its tests read every interview.
+        rows = comparison_rows(filters, with_chars=True)
+    else:
+        rows = comparison_sums(filters, measure, [v.id for v in values])
     if filters.breakdown:
         sizes = {
             (r["p_id"], r["grp"] or ""): float(r["interviews"])
             for r in rows
             if r["kind"] == "column"
         }
-        rows, interviews = _merge(
-            rows, interviews, disclosure.merged_groups(sizes, masked, threshold)
-        )
+        figures.merge = disclosure.merged_groups(sizes, masked, threshold)
+        rows = _merge(rows, figures.merge)
+    if filters.rule != RULE_CONSENSUS and not per_interview:
+        figures.sums = ColumnSums.from_rows(rows, measure)
     columns: list[Column] = []
     groups: dict[int, set[str]] = {p["id"]: set() for p in projects}
     for row in rows:
@@ -271,10 +284,14 @@ def comparison_build(
                     masked=project["id"] in masked,
                 )
             )
-    words: dict[str, float] = {}
-    for _, p_id, group, _, count in interviews:
-        key = column_key(p_id, group or "")
-        words[key] = words.get(key, 0.0) + float(count or 0)
+    if filters.rule == RULE_CONSENSUS:
+        words = figures.words()
+    else:
+        words = {
+            column_key(r["p_id"], r["grp"] or ""): float(r["words"] or 0)
+            for r in rows
+            if r["kind"] == "column"
+        }
     frame = measures_frame(
         rows,
         [{"id": v.id, "project_id": v.project_id} for v in values],
@@ -294,7 +311,7 @@ def comparison_build(
     _fill_rows(comparison)
     grouped_suppress(comparison)
     _suppress(comparison)
-    significance.tests_fill(comparison, interviews, per_interview)
+    significance.tests_fill(comparison, figures)
     history_annotate(comparison)
     comparison.history_notes += scope_sentences(filters)
     _fill_pairwise(comparison)

@@ -138,44 +138,51 @@ def group_test(
     sizes = np.bincount(labels, minlength=k).astype(float)
     if n < 2 or (sizes > 0).sum() < 2:
         return [None] * a.shape[1]
+    if n > limit:
+        return large_sample_test(**column_sums(a.astype(float), b.astype(float), labels, k))
     e = residuals(a.astype(float), b.astype(float))
     var = (e**2).sum(axis=0) / (n - 1)
     used = sizes > 0
     observed = e.T @ np.eye(k)[labels]  # (V, K)
     t_obs, z_obs = _statistics(observed.T, sizes, var, n)
     tolerance = 1e-9 * (1 + np.abs(t_obs))
-    if n > limit:
-        method = METHOD_LARGE_SAMPLE
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = np.where(var > 0, t_obs / var, 0.0)
-        p = sps.chi2.sf(scaled, int(used.sum()) - 1)
-        cell_p = 2 * sps.norm.sf(np.abs(z_obs))
+    rng = np.random.default_rng(seed)
+    exact = _arrangements(labels, k) <= permutations
+    method = METHOD_EXACT if exact else METHOD_PERMUTATION
+    t_hits = np.zeros_like(t_obs)
+    z_hits = np.zeros_like(z_obs)
+    total = 0
+    if exact:
+        chunks: Iterator[np.ndarray] = (
+            np.stack([(arr == g).astype(float) @ e for g in range(k)], axis=0)[None]
+            for arr in _all_arrangements(labels, k)
+        )
     else:
-        rng = np.random.default_rng(seed)
-        exact = _arrangements(labels, k) <= permutations
-        method = METHOD_EXACT if exact else METHOD_PERMUTATION
-        t_hits = np.zeros_like(t_obs)
-        z_hits = np.zeros_like(z_obs)
-        total = 0
-        if exact:
-            chunks: Iterator[np.ndarray] = (
-                np.stack([(arr == g).astype(float) @ e for g in range(k)], axis=0)[None]
-                for arr in _all_arrangements(labels, k)
-            )
-        else:
-            chunks = _shuffled_sums(e, labels, k, rng, permutations)
-        for sums in chunks:
-            t, z = _statistics(sums, sizes, var, n)
-            t_hits += (t >= t_obs - tolerance).sum(axis=0)
-            z_hits += (np.abs(z) >= np.abs(z_obs) - 1e-9).sum(axis=0)
-            total += len(sums)
-        if exact:
-            p, cell_p = t_hits / total, z_hits / total
-        else:  # the observed arrangement counts as one of the shuffles
-            p, cell_p = (1 + t_hits) / (1 + total), (1 + z_hits) / (1 + total)
+        chunks = _shuffled_sums(e, labels, k, rng, permutations)
+    for sums in chunks:
+        t, z = _statistics(sums, sizes, var, n)
+        t_hits += (t >= t_obs - tolerance).sum(axis=0)
+        z_hits += (np.abs(z) >= np.abs(z_obs) - 1e-9).sum(axis=0)
+        total += len(sums)
+    if exact:
+        p, cell_p = t_hits / total, z_hits / total
+    else:  # the observed arrangement counts as one of the shuffles
+        p, cell_p = (1 + t_hits) / (1 + total), (1 + z_hits) / (1 + total)
+    return _results(p, cell_p, observed.T, var > 0, used, method)
+
+
+def _results(
+    p: np.ndarray,
+    cell_p: np.ndarray,
+    observed: np.ndarray,
+    varies: np.ndarray,
+    used: np.ndarray,
+    method: str,
+) -> list[GroupTest | None]:
+    """One result per value from p (V,), cell p (K, V) and the column sums of e (K, V)."""
     results: list[GroupTest | None] = []
-    for v in range(a.shape[1]):
-        if var[v] <= 0:
+    for v in range(p.shape[0]):
+        if not varies[v]:
             results.append(None)
             continue
         cells = np.where(used, np.minimum(cell_p[:, v], 1.0), np.nan)
@@ -183,8 +190,61 @@ def group_test(
             GroupTest(
                 p=float(min(p[v], 1.0)),
                 cell_p=cells,
-                direction=np.sign(np.round(observed[v], 12)) * used,
+                direction=np.sign(np.round(observed[:, v], 12)) * used,
                 method=method,
             )
         )
     return results
+
+
+def column_sums(a: np.ndarray, b: np.ndarray, labels: np.ndarray, k: int) -> dict[str, np.ndarray]:
+    """Per-column sums of a, a², a·b (K, V) and b, b² (K, V), and the sizes (K,)."""
+    onehot = np.eye(k)[labels].T  # (K, N)
+    return {
+        "a": onehot @ a,
+        "aa": onehot @ (a * a),
+        "ab": onehot @ (a * b),
+        "b": onehot @ b,
+        "bb": onehot @ (b * b),
+        "sizes": np.bincount(labels, minlength=k).astype(float),
+    }
+
+
+def large_sample_test(
+    *,
+    a: np.ndarray,
+    aa: np.ndarray,
+    ab: np.ndarray,
+    b: np.ndarray,
+    bb: np.ndarray,
+    sizes: np.ndarray,
+) -> list[GroupTest | None]:
+    """The large-sample form of `group_test`, from per-column sums only.
+
+    With e_i = a_i - R b_i, a column's sum of e is A_k - R B_k and the sum of e² over every
+    interview is Σa² - 2R Σab + R² Σb², so nothing per interview is needed: the database can
+    send the sums (`analysis.sums`). `b` and `bb` are (K, V) or (K,) when every value shares
+    the denominator.
+    """
+    v_count = a.shape[1]
+    if b.ndim == 1:
+        b, bb = b[:, None], bb[:, None]
+    n = float(sizes.sum())
+    used = sizes > 0
+    if n < 2 or used.sum() < 2:
+        return [None] * v_count
+    total_b = np.broadcast_to(b.sum(axis=0), (v_count,))
+    ratio = np.divide(a.sum(axis=0), total_b, out=np.zeros(v_count, dtype=float), where=total_b > 0)
+    observed = a - ratio * b  # (K, V)
+    square = aa.sum(axis=0) + ratio**2 * bb.sum(axis=0)
+    spread = square - 2 * ratio * ab.sum(axis=0)
+    # Summed in another order than interview by interview, "no variation" can come back as a
+    # rounding error: anything within 1e-12 of the sums' size is none.
+    varies = spread > 1e-12 * np.maximum(square, 1.0)
+    var = np.where(varies, spread, 0.0) / (n - 1)
+    t_obs, z_obs = _statistics(observed, sizes, var, int(n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(var > 0, t_obs / var, 0.0)
+    p = sps.chi2.sf(scaled, int(used.sum()) - 1)
+    cell_p = 2 * sps.norm.sf(np.abs(z_obs))
+    return _results(p, cell_p, observed, varies, used, METHOD_LARGE_SAMPLE)

@@ -148,7 +148,7 @@ def _agreed(rule: str) -> str:
     return f"WHERE iv.applied = {_k(rule)}" if rule == RULE_AGREED else ""
 
 
-def _general_ctes(rule: str, base: str) -> str:
+def _general_ctes(rule: str, base: str, *, words: bool = False) -> str:
     """CTEs over `icv` (the tallies in scope) when several coders are chosen in the filters.
 
     Joins are between an aggregate of tens of thousands of rows and one of an interview each,
@@ -165,12 +165,13 @@ def _general_ctes(rule: str, base: str) -> str:
         else ""
     )
     primary_join = "JOIN pc ON pc.i_id = icv.i_id AND pc.c_id = icv.c_id" if one else ""
+    with_words = ", MAX(icv.words) AS words" if words else ""
     return f"""icv AS ({base}),
     ic AS (SELECT DISTINCT i_id, c_id FROM icv),
     ick AS (SELECT i_id, COUNT(*) AS k FROM ic GROUP BY i_id),
     ik AS (
         SELECT icv.i_id, MAX(icv.p_id) AS p_id, MAX(icv.grp) AS grp, MAX(ick.k) AS k,
-               MIN(icv.first_x) AS fx, MAX(icv.len_) AS length
+               MIN(icv.first_x) AS fx, MAX(icv.len_) AS length{with_words}
         FROM icv JOIN ick ON ick.i_id = icv.i_id
         GROUP BY icv.i_id
     ){primary},
@@ -230,6 +231,68 @@ def _precounted_sql(
     return sql, params + params
 
 
+def interview_ctes(filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    """CTEs `ii` and `cv`: the figures per interview under the coder rule, as SQL to build on.
+
+    `ii`: one row per interview coded in scope (i_id, p_id, grp, len_, words). `cv`: one row per
+    interview and value (i_id, v_id, tags, presence, coded characters), each divided by the
+    coders the interview is averaged over, as in `comparison_rows`, and the interview's p_id,
+    grp, len_ and words, so that sums per column need no join. The caller brings the tallies
+    up to date first.
+    """
+    base, params = _tally_source(filters, with_words=True)
+    if len(filters.coder_ids) > 1:
+        k = _k(filters.rule)
+        return (
+            f"""{_general_ctes(filters.rule, base, words=True)},
+    ii AS (SELECT i_id, p_id, grp, length AS len_, words FROM ik),
+    cv AS (
+        SELECT iv.i_id, iv.v_id, ik.p_id, ik.grp, ik.length AS len_, ik.words,
+               CAST(iv.n AS {FLOAT}) / {k} AS tags, CAST(iv.applied AS {FLOAT}) / {k} AS present,
+               CAST(iv.chars AS {FLOAT}) / {k} AS chars
+        FROM iv JOIN ik ON ik.i_id = iv.i_id {_agreed(filters.rule)}
+    )""",
+            params,
+        )
+    # A tally row is already the interview's figure for the value when one coder counts
+    # (one chosen coder, the one-coder rule, or an interview coded once); only the rows of
+    # interviews coded by several people are summed per interview. The tallies are read
+    # in each part rather than through a shared CTE, which PostgreSQL would materialise.
+    # (Coded once, a value's row always has every coder agreeing: `vk = k` is left out there,
+    # as PostgreSQL cannot estimate a comparison of two columns and then plans badly.)
+    if filters.coder_ids:
+        single, several, div = "TRUE", "", "1"
+    elif filters.rule == RULE_ONE:
+        single, several, div = "t.prim", "", "1"
+    elif filters.rule == RULE_AGREED:
+        single, several, div = "t.k = 1", "t.k > 1 AND t.vk = t.k", "t.k"
+    else:
+        single, several, div = "t.k = 1", "t.k > 1", "t.k"
+    # One row per interview: the tallies mark one (`first_row`), unless a coder is chosen.
+    first, where_first = ("DISTINCT", "") if filters.coder_ids else ("", "WHERE t.first_row")
+    columns = "t.i_id, t.v_id, t.p_id, t.grp, t.len_, t.words"
+    cv = f"""
+        SELECT {columns}, CAST(t.n AS {FLOAT}) / {div} AS tags,
+               1 / CAST({div} AS {FLOAT}) AS present, CAST(t.ch AS {FLOAT}) / {div} AS chars
+        FROM ({base}) t WHERE {single}"""
+    cv_params = params
+    if several:
+        cv += f"""
+        UNION ALL
+        SELECT {columns}, SUM(CAST(t.n AS {FLOAT}) / {div}), SUM(1 / CAST({div} AS {FLOAT})),
+               SUM(CAST(t.ch AS {FLOAT}) / {div})
+        FROM ({base}) t WHERE {several}
+        GROUP BY {columns}"""
+        cv_params += params
+    return (
+        f"""ii AS (SELECT {first} t.i_id, t.p_id, t.grp, t.len_, t.words FROM ({base}) t
+              {where_first}),
+    cv AS ({cv}
+    )""",
+        params + cv_params,
+    )
+
+
 def interview_rows(filters: Filters) -> tuple[list[tuple], list[tuple]]:
     """The figures per interview under the coder rule, for tests with the interview as unit.
 
@@ -240,46 +303,19 @@ def interview_rows(filters: Filters) -> tuple[list[tuple], list[tuple]]:
     """
     if not filters.project_ids:
         return [], []
-    # `comparison_rows` has just brought the tallies up to date.
-    base, params = _tally_source(filters, with_words=True)
-    # One row per interview: the tallies mark one (`first_row`), unless a coder is chosen.
-    first = "DISTINCT" if filters.coder_ids else ""
-    where_first = "" if filters.coder_ids else "WHERE t.first_row"
-    interviews_sql = f"""
-        SELECT {first} 0 AS kind, t.i_id, t.p_id, CAST(t.len_ AS {FLOAT}),
-               CAST(t.words AS {FLOAT}), CAST(0 AS {FLOAT}), t.grp FROM ({base}) t {where_first}"""
-    if len(filters.coder_ids) > 1:
-        k = _k(filters.rule)
-        sql = f"""
-        WITH {_general_ctes(filters.rule, base)}
-        SELECT DISTINCT 0 AS kind, icv.i_id, icv.p_id, CAST(icv.len_ AS {FLOAT}),
-               CAST(icv.words AS {FLOAT}), CAST(0 AS {FLOAT}), icv.grp FROM icv
-        UNION ALL
-        SELECT 1 AS kind, iv.i_id, iv.v_id, CAST(iv.n AS {FLOAT}) / {k},
-               CAST(iv.applied AS {FLOAT}) / {k}, CAST(iv.chars AS {FLOAT}) / {k}, NULL
-        FROM iv JOIN ik ON ik.i_id = iv.i_id {_agreed(filters.rule)}
-        """
-        all_params = params
-    else:
-        if filters.coder_ids:
-            where, div = "", "1"
-        elif filters.rule == RULE_ONE:
-            where, div = "WHERE t.prim", "1"
-        elif filters.rule == RULE_AGREED:
-            where, div = "WHERE t.vk = t.k", "t.k"
-        else:
-            where, div = "", "t.k"
-        cells_sql = f"""
-        SELECT 1 AS kind, t.i_id, t.v_id, SUM(CAST(t.n AS {FLOAT}) / {div}),
-               SUM(1 / CAST({div} AS {FLOAT})), SUM(CAST(t.ch AS {FLOAT}) / {div}), NULL
-        FROM ({base}) t {where}
-        GROUP BY t.i_id, t.v_id
-        """
-        sql, all_params = f"{interviews_sql} UNION ALL {cells_sql}", params + params
+    # The caller (`comparison_rows` or `comparison_sums`) has just brought the tallies up to date.
+    ctes, params = interview_ctes(filters)
+    sql = f"""
+    WITH {ctes}
+    SELECT 0 AS kind, i_id, p_id, CAST(len_ AS {FLOAT}), CAST(words AS {FLOAT}),
+           CAST(0 AS {FLOAT}), grp FROM ii
+    UNION ALL
+    SELECT 1 AS kind, i_id, v_id, tags, present, chars, NULL FROM cv
+    """
     with connection.cursor() as cursor:
         # One round trip: interview rows (kind 0) and cell rows (kind 1) share seven columns
         # of matching types (the group, text, comes last and is empty on cell rows).
-        cursor.execute(sql, all_params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     interviews = [(i, p, grp, length, words) for k, i, p, length, words, _, grp in rows if k == 0]
     cells = [row[1:6] for row in rows if row[0] == 1]

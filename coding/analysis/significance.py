@@ -9,7 +9,8 @@ control) and their interviews take no part, so no test leans on a figure the rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from .measures import (
     column_key,
     measure_text,
 )
+from .sums import ColumnSums
 
 METHOD_SENTENCE = (
     "How we test: the interview is the unit. For each value we shuffle the column labels "
@@ -89,14 +91,43 @@ def _parts(measure: str, arrays: dict[str, np.ndarray], columns: list[int]) -> t
     return a, b
 
 
-def tests_fill(comparison: Any, interviews: list[tuple], cells: list[tuple]) -> None:
-    """Test every value and cell of the measure shown; mark the cells that stand out."""
-    from .comparison import RowTest  # the dataclass lives with the comparison it describes
+@dataclass
+class Figures:
+    """What the tests read: per-column sums from the database (`analysis.sums`) for large
+    samples, and every interview's figures, read only when a test needs them."""
 
-    keys = [column_key(p_id, group or "") for _, p_id, group, _, _ in interviews]
+    load: Callable[[], tuple[list[tuple], list[tuple]]]
+    sums: ColumnSums | None = None
+    merge: dict[tuple[int, str], str] = field(default_factory=dict)  # small groups -> "Other"
+    _rows: tuple[list[tuple], list[tuple]] | None = None
+
+    def per_interview(self) -> tuple[list[tuple], list[tuple]]:
+        """(interviews, cells) as `queries.interview_rows`, small groups merged."""
+        if self._rows is None:
+            interviews, cells = self.load()
+            merge = self.merge
+            moved = [
+                (i, p, merge.get((p, g or ""), g), length, words)
+                for i, p, g, length, words in interviews
+            ]
+            self._rows = (moved, cells)
+        return self._rows
+
+    def words(self) -> dict[str, float]:
+        """Words of the interviews coded per column key."""
+        words: dict[str, float] = {}
+        for _, p_id, group, _, count in self.per_interview()[0]:
+            key = column_key(p_id, group or "")
+            words[key] = words.get(key, 0.0) + float(count or 0)
+        return words
+
+
+def _interview_arrays(
+    figures: Figures, value_ids: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The per-interview figures (interviews, values) and each interview's column key."""
+    interviews, cells = figures.per_interview()
     ids = np.array([row[0] for row in interviews], dtype=np.int64)
-    value_ids = np.array([v.id for v in comparison.values], dtype=np.int64)
-    v_of = {int(v): n for n, v in enumerate(value_ids)}
     arrays = {name: np.zeros((len(ids), len(value_ids))) for name in ("tags", "present", "chars")}
     if cells and len(ids) and len(value_ids):
         # Place every (interview, value) row at once: sorted ids turn lookups into searches.
@@ -116,8 +147,23 @@ def tests_fill(comparison: Any, interviews: list[tuple], cells: list[tuple]) -> 
     arrays["all_tags"] = arrays["tags"].sum(axis=1)
     arrays["length"] = np.array([float(r[3] or 0) for r in interviews])
     arrays["words"] = np.array([float(r[4] or 0) for r in interviews])
-    interview_keys = np.array(keys, dtype=object)
+    keys = np.array([column_key(p_id, group or "") for _, p_id, group, _, _ in interviews])
+    return arrays, keys.astype(object)
 
+
+def tests_fill(comparison: Any, figures: Figures) -> None:
+    """Test every value and cell of the measure shown; mark the cells that stand out.
+
+    A batch of values tested across more than `inference.PERMUTATION_LIMIT` interviews is
+    tested from the database's per-column sums when there are any; otherwise every interview's
+    figures are read (once) and shuffled.
+    """
+    from .comparison import RowTest  # the dataclass lives with the comparison it describes
+
+    value_ids = np.array([v.id for v in comparison.values], dtype=np.int64)
+    v_of = {int(v): n for n, v in enumerate(value_ids)}
+    sizes = {c.key: c.interviews for c in comparison.columns}
+    loaded: tuple[dict[str, np.ndarray], np.ndarray] | None = None
     batches: dict[tuple[str, ...], list[int]] = {}
     row_cells = {value.id: cells for value, cells in comparison.rows}
     for value, cells_of_row in comparison.rows:
@@ -128,15 +174,29 @@ def tests_fill(comparison: Any, interviews: list[tuple], cells: list[tuple]) -> 
     for allowed, batch in batches.items():
         if len(allowed) < 2:
             continue
-        keep = np.isin(interview_keys, list(allowed))
         label_of = {key: k for k, key in enumerate(allowed)}
-        labels = np.array([label_of[key] for key in interview_keys[keep]], dtype=np.int64)
-        a, b = _parts(comparison.measure, arrays, [v_of[v] for v in batch])
-        a, b = a[keep], b[keep]
-        for n, v_id in enumerate(batch):
-            total = b[:, n].sum()
-            pooled[v_id] = a[:, n].sum() / total if total else float("nan")
-        results = inference.group_test(a, b, labels, len(allowed))
+        if figures.sums is not None and sum(sizes[key] for key in allowed) > (
+            inference.PERMUTATION_LIMIT
+        ):
+            sums = figures.sums.arrays(list(allowed), batch)
+            totals = sums["b"].sum()
+            for n, v_id in enumerate(batch):
+                pooled[v_id] = sums["a"][:, n].sum() / totals if totals else float("nan")
+            results = inference.large_sample_test(**sums)
+        else:
+            if loaded is None:
+                loaded = _interview_arrays(figures, value_ids)
+            arrays, interview_keys = loaded
+            keep = np.isin(interview_keys, list(allowed))
+            labels = np.array([label_of[key] for key in interview_keys[keep]], dtype=np.int64)
+            a, b = _parts(comparison.measure, arrays, [v_of[v] for v in batch])
+            a, b = a[keep], b[keep]
+            for n, v_id in enumerate(batch):
+                total = b[:, n].sum()
+                pooled[v_id] = a[:, n].sum() / total if total else float("nan")
+            results = inference.group_test(
+                a, b, labels, len(allowed), limit=inference.PERMUTATION_LIMIT
+            )
         for v_id, result in zip(batch, results, strict=True):
             if result is None:
                 continue

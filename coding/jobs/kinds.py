@@ -32,6 +32,7 @@ from ..interop.qde import RefiError
 from ..interop.refi_export import refi_export
 from ..interop.refi_import import refi_import
 from ..models import Interview, ResearchProject, TallyQueue
+from ..services.excerpts import idempotency_keys_purge
 from ..uploads import BATCH, REFI, Stashed, stash_discard, stashed_upload, unseal, uploads_purge
 from .models import Job
 from .runner import Outcome, Progress, handler
@@ -122,11 +123,13 @@ def tally_recount_run(job: Job, progress: Progress) -> None:
 
 @handler(Job.Kind.CLEAN_UP)
 def clean_up_run(job: Job, progress: Progress) -> None:
-    """Fail jobs whose worker died, delete expired job files and forgotten uploads."""
+    """Fail jobs whose worker died, delete expired job files and forgotten uploads, and forget
+    old idempotency keys of excerpt saves."""
     jobs_fail_stale()
     removed = jobs_clean_up()
     progress(removed, removed, "files removed")
     uploads_purge()  # uploads left between preview and confirm expire too
+    idempotency_keys_purge()
 
 
 @handler(Job.Kind.REFI_EXPORT)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ..audit import audit_record, snapshot
 from ..models import AuditEvent, CodebookValue, Excerpt, ExcerptValue, IdempotencyKey, Interview
@@ -69,6 +72,18 @@ def _claim_key(coder: Any, key: uuid.UUID) -> IdempotencyKey | None:
     except IntegrityError:
         return IdempotencyKey.objects.select_related("excerpt").get(coder=coder, key=key)
     return None
+
+
+def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget the keys older than IDEMPOTENCY_KEYS_KEEP_HOURS; return how many went.
+
+    A page retries a save within minutes, and replays one kept over a sign-in within the
+    session's life: a key that old will not come back, and the table would otherwise grow
+    by one row per tag for ever.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.IDEMPOTENCY_KEYS_KEEP_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created__lt=cutoff).delete()
+    return deleted
 
 
 def _replayed(earlier: IdempotencyKey, interview: Interview, start: int, end: int) -> Excerpt:
