@@ -15,6 +15,7 @@ from .views import (
     health,
     importing,
     jobs,
+    packs,
     pages,
     proposals,
     protection,
@@ -150,6 +151,25 @@ urlpatterns = [
     path("projects/<slug:slug>/quotes/<int:pk>/decide/", quotes.quote_decide, name="quote_decide"),
     path("projects/<slug:slug>/quotes/<int:pk>/remove/", quotes.quote_remove, name="quote_remove"),
     # --- comparison (evaluators) ---
+    # --- the findings pack: <scope> is a project's slug, or "all" across projects ---
+    path("findings/<slug:scope>/", packs.findings_pack, name="findings_pack"),
+    path("findings/<slug:scope>/download/", packs.findings_download, name="findings_download"),
+    path("findings/<slug:scope>/publish/", packs.findings_publish, name="findings_publish"),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/",
+        packs.findings_version,
+        name="findings_version",
+    ),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/download/",
+        packs.findings_version_download,
+        name="findings_version_download",
+    ),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/feedback/",
+        packs.findings_feedback,
+        name="findings_feedback",
+    ),
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),
     path("compare/chart/<str:kind>.svg", compare.compare_chart, name="compare_chart"),

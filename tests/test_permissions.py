@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding import services
 from coding.findings.candidates import quote_propose
+from coding.findings.pack_services import pack_publish
 from coding.models import CodebookValue, ImportBatch, Job
 from coding.proposals import proposal_create, proposal_decide
 from coding.review.calibration import (
@@ -59,6 +60,14 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "compare_cooccurrence": ("", "", SIGNED_IN),
     "compare_agreement": ("", "", SIGNED_IN),
     "compare_export": ("export", "", SIGNED_IN),
+    # The findings pack: members read (evaluators under disclosure control) and download;
+    # publishing and feedback are POST only, refused to evaluators (tested apart).
+    "findings_pack": ("pack", "", MEMBERS),
+    "findings_download": ("pack", "", MEMBERS),
+    "findings_publish": ("pack", "", {r: 405 for r in ROLES}),
+    "findings_version": ("pack_version", "", MEMBERS),
+    "findings_version_download": ("pack_version", "", MEMBERS),
+    "findings_feedback": ("pack_version", "", {r: 405 for r in ROLES}),
     # The codebook: members read; peer researchers propose, discuss and recode.
     "codebook": ("project", "", MEMBERS),
     "value_detail": ("value", "", MEMBERS),
@@ -178,6 +187,7 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     proposal_decide(proposal=split, actor=admin_user, accept=True, reason="Yes.")
     provisional = services.value_create(project=project, actor=peer, name="Hope")
     quote = quote_propose(excerpt=excerpt, value_id=safety.pk, caption="Safe.", user=peer)
+    pack_publish(project=project, projects=[project], actor=peer)
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
@@ -200,6 +210,8 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "job_kind": {"kind": Job.Kind.BACKUP},
         "quote": {"slug": project.slug, "pk": quote.pk},
         "quote_api": {"pk": quote.pk},
+        "pack": {"scope": project.slug},
+        "pack_version": {"scope": project.slug, "number": 1},
     }
     queries = {"": "", "cell": f"?column={project.pk}&value={safety.pk}"}
     users = {"outsider": outsider, "peer": peer, "evaluator": evaluator, "admin": admin_user}

@@ -150,6 +150,10 @@ def table_rows(comparison: Comparison) -> list[list[Any]]:
     return out
 
 
+FINDINGS = "findings"  # the findings pack (coding/findings), audited like the comparison's files
+EXPORT_MODELS = {"table": "comparison", FINDINGS: "findings pack"}
+
+
 def export_audit(
     *, actor: Any, what: str, fmt: str, filters: Filters, command: bool = False
 ) -> None:
@@ -157,7 +161,7 @@ def export_audit(
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,
-        model="comparison" if what == "table" else "excerpt",
+        model=EXPORT_MODELS.get(what, "excerpt"),
         object_repr=f"{what} as {fmt.upper()}" + (" (command)" if command else ""),
         project_id=filters.project_ids[0] if len(filters.project_ids) == 1 else None,
         after={

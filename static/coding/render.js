@@ -62,7 +62,7 @@ export function createRenderer(ctx) {
       (allCoders ? ` coder-${ctx.coderIndex(e.coder)}` : "");
     piece.dataset.id = String(e.id);
     // CSSOM, allowed by the Content-Security-Policy (style attributes in HTML are not).
-    piece.style.left = `${lane * 1.05}rem`;
+    piece.style.left = `${lane * 1.6}rem`;
     if (head) {
       piece.classList.add("stripe-head");
       piece.tabIndex = 0;
@@ -102,6 +102,7 @@ export function createRenderer(ctx) {
       // (Paragraphs of an excerpt that is gone are in `only` already: it is among the changed.)
     }
     lanes = newLanes;
+    transcript.style.setProperty("--lanes", String(Math.max(0, ...lanes.values()) + 1));
     for (const i of only ? [...only] : [...marked]) {
       if (tx.paras[i] && tx.paras[i].marks) tx.paras[i].marks.textContent = "";
       marked.delete(i);
