@@ -11,7 +11,7 @@ import (--transcripts, previewed and confirmed) as jobs at the same time, and ta
 comparison pages are timed while the jobs run and while none does.
 
     DEBUG=1 .venv/bin/python bench/cluster.py [--seconds 60] [--reuse]
-    DEBUG=1 .venv/bin/python bench/cluster.py --speed [--seconds 90] [--transcripts 300]
+    DEBUG=1 .venv/bin/python bench/cluster.py --speed [--seconds 120] [--transcripts 1000]
 
 Uses the database pv_t13_cluster (BENCH_DATABASE_URL), Redis database 6 (BENCH_REDIS_URL) and
 ports 8162-8163 (BENCH_PORTS).
@@ -171,7 +171,7 @@ def main() -> None:
         action="store_true",
         help="issue 13's speed run: no server killed, an export and an import as jobs at once",
     )
-    parser.add_argument("--transcripts", type=int, default=300, help="batch size with --speed")
+    parser.add_argument("--transcripts", type=int, default=1000, help="batch size with --speed")
     args = parser.parse_args()
     # A timeout's SIGTERM unwinds through the `finally` below, which stops the servers.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
