@@ -15,9 +15,11 @@ from .views import (
     health,
     importing,
     jobs,
+    packs,
     pages,
     proposals,
     protection,
+    quotes,
     refi,
     review_exports,
     team,
@@ -38,6 +40,8 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
+    path("api/excerpts/<int:pk>/quotes/", api.excerpt_quotes, name="api_excerpt_quotes"),
+    path("api/quotes/<int:pk>/", api.quote_detail, name="api_quote_detail"),
     path("api/projects/<slug:slug>/examples/", proposals.example_search, name="api_example_search"),
     # --- review: discussions, the disagreement queue, calibration ---
     path("discussions/", discussions.discussion_list, name="discussion_list"),
@@ -140,7 +144,32 @@ urlpatterns = [
         proposals.recode_queue,
         name="recode_queue",
     ),
+    # --- quotes for the findings: candidates, a lead's decisions, attribution ---
+    path("projects/<slug:slug>/quotes/", quotes.quote_list, name="quote_list"),
+    path("projects/<slug:slug>/quotes/new/", quotes.quote_propose, name="quote_propose"),
+    path("projects/<slug:slug>/quotes/settings/", quotes.quote_settings, name="quote_settings"),
+    path("projects/<slug:slug>/quotes/<int:pk>/decide/", quotes.quote_decide, name="quote_decide"),
+    path("projects/<slug:slug>/quotes/<int:pk>/remove/", quotes.quote_remove, name="quote_remove"),
     # --- comparison (evaluators) ---
+    # --- the findings pack: <scope> is a project's slug, or "all" across projects ---
+    path("findings/<slug:scope>/", packs.findings_pack, name="findings_pack"),
+    path("findings/<slug:scope>/download/", packs.findings_download, name="findings_download"),
+    path("findings/<slug:scope>/publish/", packs.findings_publish, name="findings_publish"),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/",
+        packs.findings_version,
+        name="findings_version",
+    ),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/download/",
+        packs.findings_version_download,
+        name="findings_version_download",
+    ),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/feedback/",
+        packs.findings_feedback,
+        name="findings_feedback",
+    ),
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),
     path("compare/chart/<str:kind>.svg", compare.compare_chart, name="compare_chart"),

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coding.models import CodingProgress
+from coding.models import CodingProgress, Job
 
 from .conftest import make_excerpt
 
@@ -98,3 +98,58 @@ def test_it_keeps_hidden_excerpts_out_of_the_discussion_form(
     page = client.get(reverse("discussion_new", args=[blind["interview"].pk])).content.decode()
     assert f'value="{blind["second"].pk}"' in page
     assert f'value="{blind["first"].pk}"' not in page
+
+
+def test_it_keeps_the_other_coders_quotes_out_of_the_comparison_drill_down(
+    client: Client, blind: dict, peer: Any, peer2: Any, project: Any
+) -> None:
+    first = blind["first"]
+    url = reverse("compare_cell")
+    params = {"value": first.values.get().pk, "column": f"{project.pk}:"}
+    client.force_login(peer2)
+    page = client.get(url, params).content.decode()
+    assert first.text not in page
+    mark_done(blind["interview"], peer)
+    assert first.text not in client.get(url, params).content.decode()
+    mark_done(blind["interview"], peer2)
+    assert first.text in client.get(url, params).content.decode()
+    # The one who coded it always sees their own quote.
+    client.force_login(peer)
+    assert first.text in client.get(url, params).content.decode()
+
+
+def test_it_keeps_interviews_not_yet_done_off_a_peer_researchers_agreement_page(
+    client: Client, blind: dict, peer: Any, peer2: Any
+) -> None:
+    first = blind["first"]
+    url = reverse("compare_agreement")
+    client.force_login(peer2)
+    page = client.get(url).content.decode()
+    assert "<strong>Showing:</strong> 0 interviews" in page
+    assert first.text not in page
+    mark_done(blind["interview"], peer, peer2)
+    page = client.get(url).content.decode()
+    assert "<strong>Showing:</strong> 1 interview " in page
+    assert first.text in page
+
+
+def test_it_keeps_the_other_coders_excerpts_out_of_a_peer_researchers_export(
+    client: Client, blind: dict, peer: Any, peer2: Any, settings: Any
+) -> None:
+    def exported() -> str:
+        response = client.get(reverse("compare_export", args=["excerpts", "csv"]))
+        return b"".join(response.streaming_content).decode()
+
+    client.force_login(peer2)
+    assert blind["second"].text in exported()
+    assert blind["first"].text not in exported()
+    # The same in a background job's file (a large export).
+    settings.EXPORT_JOB_THRESHOLD = 0
+    response = client.get(reverse("compare_export", args=["excerpts", "csv"]))
+    job = Job.objects.get()
+    content = job.result_file.open("rb").read().decode()
+    assert response.status_code == 302
+    assert blind["second"].text in content and blind["first"].text not in content
+    settings.EXPORT_JOB_THRESHOLD = 10_000
+    mark_done(blind["interview"], peer, peer2)
+    assert blind["first"].text in exported()

@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding import services
+from coding.findings.candidates import quote_propose
+from coding.findings.pack_services import pack_publish
 from coding.models import CodebookValue, ImportBatch, Job
 from coding.proposals import proposal_create, proposal_decide
 from coding.review.calibration import (
@@ -58,6 +60,14 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "compare_cooccurrence": ("", "", SIGNED_IN),
     "compare_agreement": ("", "", SIGNED_IN),
     "compare_export": ("export", "", SIGNED_IN),
+    # The findings pack: members read (evaluators under disclosure control) and download;
+    # publishing and feedback are POST only, refused to evaluators (tested apart).
+    "findings_pack": ("pack", "", MEMBERS),
+    "findings_download": ("pack", "", MEMBERS),
+    "findings_publish": ("pack", "", {r: 405 for r in ROLES}),
+    "findings_version": ("pack_version", "", MEMBERS),
+    "findings_version_download": ("pack_version", "", MEMBERS),
+    "findings_feedback": ("pack_version", "", {r: 405 for r in ROLES}),
     # The codebook: members read; peer researchers propose, discuss and recode.
     "codebook": ("project", "", MEMBERS),
     "value_detail": ("value", "", MEMBERS),
@@ -121,6 +131,15 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     # Not finished yet: its coder and leads are sent back to the practice page.
     "calibration_results": ("attempt", "", {**CODERS, "peer": 302, "admin": 302}),
     "interview_redact": ("interview", "", STAFF),
+    # Quotes: members read the Quotes page (evaluators under disclosure control); peer
+    # researchers suggest, leads (and admins) decide and set the attribution: all by POST.
+    "quote_list": ("project", "", MEMBERS),
+    "quote_propose": ("project", "", {r: 405 for r in ROLES}),
+    "quote_settings": ("project", "", {r: 405 for r in ROLES}),
+    "quote_decide": ("quote", "", {r: 405 for r in ROLES}),
+    "quote_remove": ("quote", "", {r: 405 for r in ROLES}),
+    "api_excerpt_quotes": ("excerpt", "", CODERS),
+    "api_quote_detail": ("quote_api", "", {r: 405 for r in ROLES}),  # DELETE only
 }
 PUBLIC = {"login", "logout", "health"}
 
@@ -167,6 +186,8 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     )
     proposal_decide(proposal=split, actor=admin_user, accept=True, reason="Yes.")
     provisional = services.value_create(project=project, actor=peer, name="Hope")
+    quote = quote_propose(excerpt=excerpt, value_id=safety.pk, caption="Safe.", user=peer)
+    pack_publish(project=project, projects=[project], actor=peer)
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
@@ -187,6 +208,10 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "export": {"what": "table", "fmt": "csv"},
         "job": {"pk": job.pk},
         "job_kind": {"kind": Job.Kind.BACKUP},
+        "quote": {"slug": project.slug, "pk": quote.pk},
+        "quote_api": {"pk": quote.pk},
+        "pack": {"scope": project.slug},
+        "pack_version": {"scope": project.slug, "number": 1},
     }
     queries = {"": "", "cell": f"?column={project.pk}&value={safety.pk}"}
     users = {"outsider": outsider, "peer": peer, "evaluator": evaluator, "admin": admin_user}

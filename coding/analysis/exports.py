@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..audit import audit_record
 from ..models import AuditEvent
+from ..review.blind import hide_blind
 from . import disclosure
 from .comparison import Comparison, comparison_build
 from .filters import Filters
@@ -150,6 +151,10 @@ def table_rows(comparison: Comparison) -> list[list[Any]]:
     return out
 
 
+FINDINGS = "findings"  # the findings pack (coding/findings), audited like the comparison's files
+EXPORT_MODELS = {"table": "comparison", FINDINGS: "findings pack"}
+
+
 def export_audit(
     *, actor: Any, what: str, fmt: str, filters: Filters, command: bool = False
 ) -> None:
@@ -157,7 +162,7 @@ def export_audit(
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,
-        model="comparison" if what == "table" else "excerpt",
+        model=EXPORT_MODELS.get(what, "excerpt"),
         object_repr=f"{what} as {fmt.upper()}" + (" (command)" if command else ""),
         project_id=filters.project_ids[0] if len(filters.project_ids) == 1 else None,
         after={
@@ -261,14 +266,18 @@ def excerpt_rows(
     *,
     hidden: frozenset[tuple[int, int]] = frozenset(),
     anonymous: bool = False,
+    reader: Any = None,
 ) -> Iterator[list[Any]]:
     """One row per excerpt and value under the filters and coder rule, read in chunks.
 
     `hidden`: (project, value) cells an evaluator may not see, whose excerpts stay out.
     `anonymous`: leave out the pseudonym, role and mode (evaluators' files).
+    `reader`: on blind projects, what this peer researcher may not see yet stays out.
     """
     rule, description = filters.rule_text, filters.description
     tags = kept_tags(filters)
+    if reader is not None:
+        tags = hide_blind(tags, reader, filters.project_ids, to_excerpt="excerpt__")
     guids = version_guids(filters)
     if guids is not None:
         tags = tags.filter(value__guid__in=guids)
@@ -309,10 +318,12 @@ def excerpt_sheets(
     *,
     hidden: frozenset[tuple[int, int]] = frozenset(),
     anonymous: bool = False,
+    reader: Any = None,
 ) -> list[tuple[str, list[str], Iterable[Iterable[Any]]]]:
     header = EVALUATOR_EXCERPT_HEADER if anonymous else EXCERPT_HEADER
+    rows = excerpt_rows(filters, hidden=hidden, anonymous=anonymous, reader=reader)
     return [
-        ("Excerpts", header, excerpt_rows(filters, hidden=hidden, anonymous=anonymous)),
+        ("Excerpts", header, rows),
         ("About", ["item", "detail"], about_rows(filters, "excerpts")),
     ]
 
@@ -329,16 +340,25 @@ def hidden_cells(comparison: Comparison) -> frozenset[tuple[int, int]]:
 
 
 def excerpt_export(
-    filters: Filters, *, masked_project_ids: frozenset[int] = frozenset(), threshold: int = 5
+    filters: Filters,
+    *,
+    masked_project_ids: frozenset[int] = frozenset(),
+    threshold: int = 5,
+    reader: Any = None,
 ) -> tuple[list[str], Iterator[list[Any]], list[tuple[str, list[str], Iterable[Iterable[Any]]]]]:
     """Header, rows and sheets of the excerpt file, as this reader may have it.
 
     An evaluator's file follows the unsplit table they can see: narrowing filters off, no
-    excerpts behind a hidden cell, and nothing that says who the participant is.
+    excerpts behind a hidden cell, and nothing that says who the participant is. A peer
+    researcher's file leaves out what blind coding still hides from them.
     """
     masked = frozenset(masked_project_ids) & set(filters.project_ids)
     if not masked:
-        return EXCERPT_HEADER, excerpt_rows(filters), excerpt_sheets(filters)
+        return (
+            EXCERPT_HEADER,
+            excerpt_rows(filters, reader=reader),
+            excerpt_sheets(filters, reader=reader),
+        )
     shown = disclosure.evaluator_filters(replace(filters, breakdown=""), masked)
     comparison = comparison_build(shown, masked_project_ids=masked, threshold=threshold)
     hidden = hidden_cells(comparison)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.db.models import Count
 from django.utils.timezone import now
 
 from ..analysis import charts, disclosure, inference
@@ -241,6 +242,7 @@ def pack_with_quotes(content: dict[str, Any]) -> dict[str, Any]:
     drops out, even from an old version.
     """
     pack = copy.deepcopy(content)
+    pack["no_quotes"] = NO_QUOTES
     ids = [p["id"] for p in pack.get("projects", [])]
     found = publishable_quotes(
         ids,
@@ -287,5 +289,8 @@ def pack_feedback(project: ResearchProject | None, before: int | None = None) ->
 
 def pack_versions(project: ResearchProject | None) -> list[PackVersion]:
     return list(
-        PackVersion.objects.filter(project=project).select_related("created_by").order_by("-number")
+        PackVersion.objects.filter(project=project)
+        .select_related("created_by", "project")
+        .annotate(feedback_count=Count("feedback"))
+        .order_by("-number")
     )

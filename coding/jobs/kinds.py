@@ -71,6 +71,7 @@ def export_run(job: Job, progress: Progress) -> Outcome:
         filters,
         masked_project_ids=disclosure.masked_projects(job.owner, filters.project_ids),
         threshold=disclosure.threshold(),
+        reader=job.owner,
     )
     rows = counted(rows, progress)
     path = _scratch(f".{params['fmt']}")

@@ -30,8 +30,11 @@ from ..analysis.filters import Filters
 from ..analysis.measures import MEASURES
 from ..analysis.queries import cell_tags
 from ..analysis.significance import METHOD_SENTENCE
+from ..analysis.stats import SMALL_SENTENCE
 from ..downloads import attachment
+from ..findings.listing import drilldown_quotes
 from ..jobs.services import export_job_start
+from ..review.blind import hidden_interview_ids, visible_project_excerpts
 
 CELL_PAGE_SIZE = 50
 CHART_KINDS = ("bars", "heatmap")
@@ -73,6 +76,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "heatmap_svg": mark_safe(charts.heatmap_svg(comparison)),
             "value_names": {v.id: v.name for v in comparison.values},
             "method_sentence": METHOD_SENTENCE,
+            "pairwise_small_sentence": SMALL_SENTENCE,
             "narrowing_off": disclosure.NARROWING_OFF,
         },
     )
@@ -106,8 +110,17 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
         hidden_cells(_comparison(request, form)), filters, int(project_id), value.id
     ):
         raise PermissionDenied(disclosure.QUOTES_HIDDEN)
-    page = Paginator(cell_tags(filters, value.id, int(project_id), group), CELL_PAGE_SIZE)
     project = next(p for p in form.projects if p.pk == int(project_id))
+    # Blind coding: a peer researcher's quotes leave out what they may not see yet.
+    tags = visible_project_excerpts(
+        cell_tags(filters, value.id, int(project_id), group),
+        project,
+        request.user,
+        to_excerpt="excerpt__",
+    )
+    page = Paginator(tags, CELL_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Peer researchers may suggest an excerpt as a quote for the findings from here.
+    can_quote = drilldown_quotes(project, request.user, list(page))
     return render(
         request,
         "coding/compare/cell.html",
@@ -117,7 +130,8 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
             "value": value,
             "project": project,
             "group": group,
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
+            "can_quote": can_quote,
             "anonymous": int(project_id) in masked,
             "query": form.query_string(),
             "cell_query": form.query_string(
@@ -158,7 +172,10 @@ def compare_agreement(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(request.GET or None, user=request.user)
     masked = _masked(request, form.filters())
     filters = disclosure.evaluator_filters(form.filters(), masked)
-    report = agreement_report(filters, form.unit_choice())
+    # Blind coding: a peer researcher's figures and passages leave out the interviews where
+    # another coder's work is still hidden from them.
+    hidden = frozenset(hidden_interview_ids(request.user, filters.project_ids))
+    report = agreement_report(filters, form.unit_choice(), leave_out=hidden)
     names = {v.pk: v.name for v in report.values}
     return render(
         request,
@@ -192,7 +209,10 @@ def compare_export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         sheets = exports.table_sheets(comparison)
     else:
         header, rows, sheets = exports.excerpt_export(
-            filters, masked_project_ids=_masked(request, filters), threshold=disclosure.threshold()
+            filters,
+            masked_project_ids=_masked(request, filters),
+            threshold=disclosure.threshold(),
+            reader=request.user,
         )
     exports.export_audit(actor=request.user, what=what, fmt=fmt, filters=filters)
     filename = f"peer-values-{what}-{slugify(filters.rule)}-{now():%Y%m%d-%H%M}.{fmt}"

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import sync_playwright
 
+from ..test_permissions import world  # noqa: F401  the matrix's objects, for pages walked
 from .chromium import CHROMIUM_PATH, chromium_launch
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test

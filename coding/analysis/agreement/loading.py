@@ -52,9 +52,12 @@ def double_coded_interviews(filters: Filters) -> list[int]:
     return sorted(rows)
 
 
-def agreement_load(filters: Filters, unit: str) -> AgreementData:
-    """Read the double-coded interviews in scope, their coders' spans and the values."""
-    ids = double_coded_interviews(filters)
+def agreement_load(
+    filters: Filters, unit: str, *, leave_out: frozenset[int] = frozenset()
+) -> AgreementData:
+    """Read the double-coded interviews in scope (but `leave_out`), their coders' spans and
+    the values."""
+    ids = [i for i in double_coded_interviews(filters) if i not in leave_out]
     interviews = Interview.objects.filter(pk__in=ids).order_by("pk")
     if unit == UNIT_SENTENCES:
         info = {i.pk: (i.title or str(i.pk), i.project_id, i.text) for i in interviews}

@@ -49,9 +49,12 @@ class AgreementReport:
         return sorted(self.overall.pairs)
 
 
-def agreement_report(filters: Filters, unit: str = UNIT_CHARACTERS) -> AgreementReport:
-    """Measure agreement on the double-coded interviews in scope."""
-    report = agreement_measure(agreement_load(filters, unit))
+def agreement_report(
+    filters: Filters, unit: str = UNIT_CHARACTERS, *, leave_out: frozenset[int] = frozenset()
+) -> AgreementReport:
+    """Measure agreement on the double-coded interviews in scope, but those in `leave_out`
+    (interviews whose coding the reader may not see yet: blind coding)."""
+    report = agreement_measure(agreement_load(filters, unit, leave_out=leave_out))
     fill_texts(report.disagreements)
     return report
 
