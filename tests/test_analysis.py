@@ -233,7 +233,9 @@ def test_it_compares_prevalence_between_projects(data: dict[str, Any]) -> None:
     assert len(rows) == 1
     row = rows[0]
     assert row["p_a"] == pytest.approx(0.75) or row["p_b"] == pytest.approx(0.75)
-    assert row["diff_low"] <= row["diff"] <= row["diff_high"]
+    # Three interviews against one: small, so Fisher's exact test and the odds ratio's interval.
+    assert row["method"] == "fisher" and not row["differs"]
+    assert row["odds_low"] <= 1 <= row["odds_high"]
     assert row["sentence"]
     assert CodebookValue.objects.get(slug="trust").name not in {
         r["value_name"] for r in comparison.pairwise

@@ -12,7 +12,9 @@ import pytest
 from coding.analysis.comparison import comparison_build
 from coding.analysis.filters import Filters
 from coding.analysis.measures import MEASURE_PREVALENCE
+from coding.findings import easy_read as easy_read_module
 from coding.findings import pack_wording as words
+from coding.findings.easy_read import easy_read
 from coding.findings.pack import pack_build, pack_with_quotes
 from coding.findings.pack_models import PackFeedback, PackVersion
 from coding.findings.pack_services import (
@@ -207,3 +209,29 @@ def test_it_keeps_every_version(world: PackWorld) -> None:
     for _ in range(3):
         pack_publish(project=world.side, projects=[world.side], actor=world.peer)
     assert list(PackVersion.objects.values_list("number", flat=True)) == [1, 2, 3]
+
+
+def test_it_writes_easy_read_as_short_lines_with_no_bare_numbers(world: PackWorld) -> None:
+    pack = pack_with_quotes(pack_build(world.projects, viewer=world.evaluator))
+    sections = easy_read(pack)
+    assert [s["heading"] for s in sections][:2] == ["About this", pack["values"][0]["name"]]
+    for section in sections:
+        for line in section["lines"]:
+            assert "%" not in line
+            # A number only ever comes as "N out of every M" or "1 in 20"-style words.
+            bare = re.sub(r"\d+ out of every \d+|\d+ in \d+", "", line)
+            assert not re.search(r"\d", bare), line
+    safety = next(s for s in sections if s["heading"] == "Safety")
+    assert "Side by Side: it came up in every one of the interviews." in safety["lines"]
+    assert easy_read_module.HIDDEN_LINE.format(project="Maternal") in safety["lines"]
+    assert [q["text"] for q in safety["quotes"]] == [SHOWN]
+
+
+def test_it_draws_easy_read_dots_as_the_same_fraction_as_the_words() -> None:
+    assert easy_read_module._dots("X", 0.75) == {
+        "project": "X",
+        "filled": [0, 1, 2],
+        "empty": [0],
+    }
+    picture = easy_read_module._dots("X", 0.0)
+    assert (len(picture["filled"]), len(picture["empty"])) == (0, 4)

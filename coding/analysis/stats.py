@@ -4,7 +4,13 @@ statisticians.
 The difference in prevalence gets Newcombe's interval (built from two Wilson intervals, which
 keep their coverage in small groups) at the Bonferroni level for the number of comparisons
 made, and the p-value is the one that interval implies, so "unlikely to be chance" and "the
-interval leaves out 0" always go together. The tests across all columns live in `inference`.
+interval leaves out 0" always go together.
+
+Small pairs (`is_small`: an expected count under `SMALL_EXPECTED` in the two-by-two table of
+interviews with and without the value) use Fisher's exact test instead, in its central form
+(twice the smaller one-sided p), with the conditional exact interval for the odds ratio at the
+same Bonferroni level: that interval leaves out 1 exactly when the adjusted p is below 0.05, as
+both invert the same two one-sided tests. The tests across all columns live in `inference`.
 """
 
 from __future__ import annotations
@@ -15,11 +21,22 @@ from typing import Any
 
 import pandas as pd
 from scipy import stats as sps
+from scipy.stats.contingency import odds_ratio
 
 from . import inference
 from .measures import MEASURE_PREVALENCE, Z95, pivot, wilson_interval
 
 ALPHA = 0.05
+SMALL_EXPECTED = 5
+METHOD_NEWCOMBE = "newcombe"
+METHOD_FISHER = "fisher"
+SMALL_SENTENCE = (
+    f"When two columns are small (fewer than {SMALL_EXPECTED} interviews would be expected "
+    "with, or without, the value in either of them), the comparison uses Fisher's exact "
+    "test instead, and the interval is an exact one for how many times higher the odds of "
+    "the value are; it is widened for the number of comparisons in the same way. Counts "
+    "averaged over coders are rounded to whole interviews for this test."
+)
 
 
 def p_text(p: float) -> str:
@@ -110,26 +127,91 @@ def _crossing(x1: float, n1: float, x2: float, n2: float) -> float:
     return low
 
 
+def whole(x: float) -> int:
+    """An interview count averaged over coders, rounded to whole interviews (halves up)."""
+    return math.floor(x + 0.5)
+
+
+def two_by_two(x1: float, n1: float, x2: float, n2: float) -> list[list[int]]:
+    """Interviews with and without the value in each column, in whole interviews."""
+    a, c = whole(x1), whole(x2)
+    return [[a, int(n1) - a], [c, int(n2) - c]]
+
+
+def is_small(x1: float, n1: float, x2: float, n2: float) -> bool:
+    """Whether any expected count of the two-by-two table is under `SMALL_EXPECTED`."""
+    table = two_by_two(x1, n1, x2, n2)
+    total = sum(map(sum, table))
+    if not total:
+        return True
+    with_value = table[0][0] + table[1][0]
+    for row in table:
+        size = sum(row)
+        for column_total in (with_value, total - with_value):
+            if size * column_total / total < SMALL_EXPECTED:
+                return True
+    return False
+
+
+def fisher(x1: float, n1: float, x2: float, n2: float, level: float) -> tuple[float, float, float]:
+    """Central Fisher p (twice the smaller one-sided p) and the conditional exact interval of
+    the odds ratio (column one against column two) at `level`."""
+    table = two_by_two(x1, n1, x2, n2)
+    if not (table[0][0] + table[1][0]) or not (table[0][1] + table[1][1]):
+        return 1.0, 0.0, math.inf  # every interview alike: nothing to compare
+    less = sps.fisher_exact(table, alternative="less").pvalue
+    greater = sps.fisher_exact(table, alternative="greater").pvalue
+    interval = odds_ratio(table, kind="conditional").confidence_interval(confidence_level=level)
+    return min(1.0, 2 * min(less, greater)), float(interval.low), float(interval.high)
+
+
 def pairwise_adjust(rows: list[dict[str, Any]]) -> None:
     """Intervals at the Bonferroni level for len(rows) comparisons, and the p-values they imply.
 
-    A comparison "differs" exactly when its adjusted interval leaves out 0, which is exactly
-    when its adjusted p-value is below 0.05.
+    A comparison "differs" exactly when its adjusted interval leaves out 0 (or, for small
+    columns, the odds ratio's leaves out 1), which is exactly when its adjusted p-value is
+    below 0.05.
     """
     m = max(len(rows), 1)
     z = float(sps.norm.isf(ALPHA / (2 * m)))
     for row in rows:
         x1, n1, x2, n2 = row["x_a"], row["n_a"], row["x_b"], row["n_b"]
-        row["diff_low"], row["diff_high"] = newcombe_interval(x1, n1, x2, n2, z)
         row["level"] = 1 - ALPHA / m
+        row["gap_text"] = points(abs(row["diff"])).lstrip("+")
+        if is_small(x1, n1, x2, n2):
+            row["method"] = METHOD_FISHER
+            row["p"], row["odds_low"], row["odds_high"] = fisher(x1, n1, x2, n2, row["level"])
+            row["p_adjusted"] = min(1.0, row["p"] * m)
+            row["differs"] = row["odds_low"] > 1 or row["odds_high"] < 1
+            low, high = row["odds_low"], row["odds_high"]
+            if row["diff"] < 0:  # read as "higher against lower"
+                low, high = _inverse(high), _inverse(low)
+            row["interval_text"] = f"odds {times(low)} to {times(high)} times as high"
+            continue
+        row["method"] = METHOD_NEWCOMBE
+        row["diff_low"], row["diff_high"] = newcombe_interval(x1, n1, x2, n2, z)
         row["p"] = float(2 * sps.norm.sf(_crossing(x1, n1, x2, n2)))
         row["p_adjusted"] = min(1.0, row["p"] * m)
         row["differs"] = row["diff_low"] > 0 or row["diff_high"] < 0
-        row["gap_text"] = points(abs(row["diff"])).lstrip("+")
         low, high = row["diff_low"], row["diff_high"]
         if row["diff"] < 0:  # read as "higher minus lower"
             low, high = -high, -low
         row["interval_text"] = f"{points(low)} to {points(high)}"
+
+
+def _inverse(x: float) -> float:
+    if x == 0:
+        return math.inf
+    return 0.0 if math.isinf(x) else 1 / x
+
+
+def times(x: float) -> str:
+    """An odds ratio in words: 0.25, 1.8, 12, "no limit"."""
+    if math.isinf(x):
+        return "unlimited"
+    if x >= 10:
+        return f"{x:,.0f}"
+    return f"{x:.1f}" if x >= 1 else f"{x:.2f}"
 
 
 def points(x: float) -> str:
@@ -146,7 +228,15 @@ def pairwise_sentence(row: dict[str, Any], value_name: str, label_a: str, label_
     """The comparison in words, the higher column first and the interval the same way round."""
     higher, lower = (label_a, label_b) if row["diff"] >= 0 else (label_b, label_a)
     gap = row["gap_text"]
-    interval = f"{level_text(row['level'])} interval {row['interval_text']} points"
+    level = level_text(row["level"])
+    if row.get("method") == METHOD_FISHER:
+        odds = row["interval_text"].removeprefix("odds ")
+        interval = (
+            f"small columns, so Fisher's exact test: the odds of the value coming up in "
+            f"{higher} are {odds} as in {lower}, {level} exact interval"
+        )
+    else:
+        interval = f"{level} interval {row['interval_text']} points"
     if row["differs"]:
         return (
             f"{value_name} comes up in more of the interviews in {higher} than in {lower} "

@@ -30,7 +30,9 @@ from ..analysis.filters import Filters
 from ..analysis.measures import MEASURES
 from ..analysis.queries import cell_tags
 from ..analysis.significance import METHOD_SENTENCE
+from ..analysis.stats import SMALL_SENTENCE
 from ..downloads import attachment
+from ..findings.listing import drilldown_quotes
 from ..jobs.services import export_job_start
 from ..review.blind import hidden_interview_ids, visible_project_excerpts
 
@@ -74,6 +76,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "heatmap_svg": mark_safe(charts.heatmap_svg(comparison)),
             "value_names": {v.id: v.name for v in comparison.values},
             "method_sentence": METHOD_SENTENCE,
+            "pairwise_small_sentence": SMALL_SENTENCE,
             "narrowing_off": disclosure.NARROWING_OFF,
         },
     )
@@ -115,7 +118,9 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
         request.user,
         to_excerpt="excerpt__",
     )
-    page = Paginator(tags, CELL_PAGE_SIZE)
+    page = Paginator(tags, CELL_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Peer researchers may suggest an excerpt as a quote for the findings from here.
+    can_quote = drilldown_quotes(project, request.user, list(page))
     return render(
         request,
         "coding/compare/cell.html",
@@ -125,7 +130,8 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
             "value": value,
             "project": project,
             "group": group,
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
+            "can_quote": can_quote,
             "anonymous": int(project_id) in masked,
             "query": form.query_string(),
             "cell_query": form.query_string(

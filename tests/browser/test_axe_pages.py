@@ -30,6 +30,8 @@ NOT_PAGES = {
     "import_manifest_template",
     "review_export",
     "job_download",
+    "findings_download",
+    "findings_version_download",
 }
 ADMIN_PAGES = [
     "/admin/",

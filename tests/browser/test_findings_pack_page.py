@@ -10,6 +10,7 @@ from coding.findings.pack_services import pack_feedback_record, pack_publish
 
 from ..pack_data import NOT_SHOWN, SHOWN, pack_world
 from .conftest import run_axe
+from .test_axe_pages import sweep
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,3 +75,24 @@ def test_it_sets_easy_read_in_larger_type(signed_in: Any) -> None:
         "e => parseFloat(getComputedStyle(e).fontSize)"
     )
     assert easy >= normal * 1.3
+
+
+@pytest.mark.parametrize("role", ["peer", "evaluator", "admin"])
+def test_it_passes_the_whole_site_sweep_on_every_pack_page(signed_in: Any, role: str) -> None:
+    """The sweep of tests/browser/test_axe_pages.py (24 px targets, unique landmarks, link
+    names, no sideways page at 320 px) over every pack page each role opens."""
+    world = pack_world()
+    version = pack_publish(project=world.side, projects=[world.side], actor=world.peer)
+    pack_feedback_record(
+        version=version,
+        actor=world.peer,
+        who="A member",
+        received=version.created.date(),
+        said="Ok",
+    )
+    page = signed_in(getattr(world, role))
+    urls = []
+    for base in ("/findings/side-by-side/", "/findings/all/", version.get_absolute_url()):
+        urls += [base, f"{base}?version=easy"]
+    violations, wider = sweep(page, urls)
+    assert (violations, wider) == ({}, {})
