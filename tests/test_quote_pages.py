@@ -372,3 +372,18 @@ def test_it_offers_the_suggestion_form_in_the_drill_down_to_peer_researchers_onl
     assert form_action in before and f'name="excerpt" value="{excerpt.pk}"' in before
     assert form_action not in after and "Suggested as a quote:</strong> waiting" in after
     assert "I felt safe" in evaluators and form_action not in evaluators
+
+
+def test_it_lists_an_excerpts_quotes_in_constant_queries(
+    client: Client, project: Any, peer: Any, peer2: Any, django_assert_max_num_queries: Any
+) -> None:
+    excerpt = coded(project, peer, 1, "safety", "human-connection", "choice-and-control")
+    client.force_login(peer)
+    url = reverse("api_excerpt_quotes", args=[excerpt.pk])
+    suggest(excerpt, peer)
+    with django_assert_max_num_queries(20) as one:
+        client.get(url)
+    suggest(excerpt, peer2, "human-connection")
+    suggest(excerpt, peer2, "choice-and-control")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get(url).json()["quotes"]) == 3

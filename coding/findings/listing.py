@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
-from ..access import EVALUATOR, PEER_RESEARCHER
+from ..access import EVALUATOR
 from ..analysis import disclosure
 from ..analysis.comparison import comparison_build
 from ..analysis.exports import hidden_cells
 from ..analysis.filters import Filters
-from ..models import CodingProgress, Participant, ResearchProject
-from ..review.blind import CONSENSUS_USERNAME
+from ..models import Participant, ResearchProject
+from ..review.blind import visible_project_excerpts
 from .models import QuoteCandidate
 
 PROJECT_HIDDEN = (
@@ -51,26 +51,10 @@ def evaluator_view(project: ResearchProject, user: Any) -> EvaluatorView:
     )
 
 
-def _blind_filter(project: ResearchProject, user: Any) -> Q:
-    """Candidates a blind-coding peer researcher may see: their own excerpts, or excerpts of
-    coders who, like them, marked the interview done (and the consensus layer)."""
-    done = CodingProgress.objects.filter(
-        interview_id=OuterRef("excerpt__interview_id"), done_at__isnull=False
-    )
-    i_am_done = Exists(done.filter(coder=user))
-    coder_done = Exists(done.filter(coder_id=OuterRef("excerpt__coder_id")))
-    return Q(excerpt__coder=user) | (
-        i_am_done & (coder_done | Q(excerpt__coder__username=CONSENSUS_USERNAME))
-    )
-
-
-def visible_candidates(
-    project: ResearchProject, user: Any, role: str | None
-) -> QuerySet[QuoteCandidate]:
+def visible_candidates(project: ResearchProject, user: Any) -> QuerySet[QuoteCandidate]:
     qs = QuoteCandidate.objects.filter(excerpt__interview__project=project)
-    if role == PEER_RESEARCHER and project.blind_coding:
-        qs = qs.filter(_blind_filter(project, user))
-    return qs
+    # Blind coding: the one rule of `review.blind`, through each candidate's excerpt.
+    return visible_project_excerpts(qs, project, user, to_excerpt="excerpt__")
 
 
 @dataclass
@@ -88,7 +72,7 @@ def quote_page(
 ) -> QuotePage:
     """The project's candidates as this reader may see them, waiting ones first."""
     notice = ""
-    qs = visible_candidates(project, user, role)
+    qs = visible_candidates(project, user)
     if role == EVALUATOR:
         view = evaluator_view(project, user)
         if view.project_hidden:

@@ -54,8 +54,8 @@ def quote_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _candidate(request: HttpRequest, slug: str, pk: int) -> tuple[ResearchProject, QuoteCandidate]:
-    project, role = project_for_user(request.user, slug, write=True)
-    candidate = visible_candidates(project, request.user, role).filter(pk=pk).first()
+    project, _ = project_for_user(request.user, slug, write=True)
+    candidate = visible_candidates(project, request.user).filter(pk=pk).first()
     if candidate is None:
         raise Http404(NO_SUCH_QUOTE)
     return project, candidate

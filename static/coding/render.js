@@ -158,7 +158,9 @@ export function createRenderer(ctx) {
     placer.changed(redrawn);
   }
 
-  const STYLES = ["solid", "dashed", "dotted", "wavy"];
+  const STYLES = [
+    "solid", "dashed", "dotted", "wavy", "thick solid", "thick dashed", "thick dotted", "thick wavy",
+  ];
 
   /** In the all-coders view, name each coder's stripe pattern, initials and underline. */
   function renderLegend() {

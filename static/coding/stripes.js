@@ -33,19 +33,30 @@ export function createStripePlacer(ctx, excerptById) {
     return top === Infinity ? null : [top, bottom];
   }
 
-  function placePara(i) {
+  /** Where each piece of paragraph i goes: [piece, top, height] relative to its margin. */
+  function measurePara(i) {
     const para = tx.paras[i];
     dirty.delete(i);
-    if (!para || !para.marks || !para.marks.firstChild) return;
+    if (!para || !para.marks || !para.marks.firstChild) return [];
     const origin = para.marks.getBoundingClientRect().top;
+    const places = [];
     for (const piece of para.marks.children) {
       const e = excerptById(Number(piece.dataset.id));
       if (!e) continue;
       const lines = linesOf(Math.max(e.start, para.start), Math.min(e.end, para.end));
-      if (!lines) continue;
+      if (lines) places.push([piece, lines[0] - origin, lines[1] - lines[0]]);
+    }
+    return places;
+  }
+
+  // Every measurement first, then every change: one layout for the lot, not one per piece.
+  function placeNear() {
+    const places = [];
+    for (const i of [...dirty]) if (near.has(i)) places.push(...measurePara(i));
+    for (const [piece, top, height] of places) {
       // CSSOM, allowed by the Content-Security-Policy (style attributes in HTML are not).
-      piece.style.top = `${lines[0] - origin}px`;
-      piece.style.height = `${lines[1] - lines[0]}px`;
+      piece.style.top = `${top}px`;
+      piece.style.height = `${height}px`;
       piece.style.bottom = "auto";
       piece.classList.add("placed");
     }
@@ -53,7 +64,7 @@ export function createStripePlacer(ctx, excerptById) {
 
   function flush() {
     frame = 0;
-    for (const i of [...dirty]) if (near.has(i)) placePara(i);
+    placeNear();
   }
 
   const schedule = () => { if (!frame) frame = requestAnimationFrame(flush); };
@@ -87,5 +98,5 @@ export function createStripePlacer(ctx, excerptById) {
     schedule();
   }).observe(transcript);
 
-  return { changed, placeNow: () => { for (const i of [...dirty]) if (near.has(i)) placePara(i); } };
+  return { changed };
 }

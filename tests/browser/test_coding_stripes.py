@@ -202,8 +202,8 @@ def test_it_tells_six_coders_apart_without_colour(signed_in: Any, peer: Any, pro
         "ben (BE): stripes with diagonal lines",
         "cleo-dunn (CD): stripes with dots",
         "dev-patel (DP): stripes with horizontal lines",
-        "eli-ross (ER): stripes with vertical lines",
-        "pat-peer (PP): stripes with crosshatch",
+        "eli-ross (ER): stripes with vertical lines, thick solid underline",
+        "pat-peer (PP): stripes with crosshatch, thick dashed underline",
     ):
         expect(legend).to_contain_text(text)
     # The stripe's name says whose it is, in the same words.

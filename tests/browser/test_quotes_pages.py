@@ -67,3 +67,28 @@ def test_it_suggests_a_quote_on_the_coding_page_and_a_lead_approves_it(
     candidate.refresh_from_db()
     assert (candidate.status, candidate.decided_by) == ("approved", lead)
     assert AuditEvent.objects.filter(model="quotecandidate").count() == 2
+
+
+def test_it_suggests_a_quote_from_the_drill_down(
+    signed_in: Any, peer: Any, project: Any, settings: Any
+) -> None:
+    settings.DISCLOSURE_THRESHOLD = 1
+    interview = make_interview(project, TEXT, pseudonym="Willow")
+    start = TEXT.index("We laughed")
+    excerpt = make_excerpt(interview, peer, start, start + len("We laughed together."), "safety")
+    safety = excerpt.tags.get().value
+
+    page = signed_in(peer)
+    page.set_default_timeout(30_000)
+    page.goto(f"/compare/cell/?column={project.pk}&value={safety.pk}")
+    page.get_by_text("Suggest as a quote").click()
+    assert run_axe(page) == []
+    page.get_by_label("Caption in plain words").fill("Laughing together")
+    page.get_by_role("button", name="Suggest this quote").click()
+    expect(page.locator(".messages")).to_contain_text("Suggested as a quote for “Safety”")
+    expect(page.locator(f"#excerpt-{excerpt.pk}")).to_contain_text(
+        "Suggested as a quote: waiting for a decision"
+    )
+    assert run_axe(page) == []
+    assert page.js_errors == []
+    assert QuoteCandidate.objects.get().caption == "Laughing together"
