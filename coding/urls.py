@@ -19,6 +19,7 @@ from .views import (
     pages,
     proposals,
     protection,
+    quotes,
     refi,
     review_exports,
     team,
@@ -39,6 +40,8 @@ urlpatterns = [
         "api/interviews/<int:pk>/progress/", api.interview_progress, name="api_interview_progress"
     ),
     path("api/interviews/<int:pk>/values/", api.interview_values, name="api_interview_values"),
+    path("api/excerpts/<int:pk>/quotes/", api.excerpt_quotes, name="api_excerpt_quotes"),
+    path("api/quotes/<int:pk>/", api.quote_detail, name="api_quote_detail"),
     path("api/projects/<slug:slug>/examples/", proposals.example_search, name="api_example_search"),
     # --- review: discussions, the disagreement queue, calibration ---
     path("discussions/", discussions.discussion_list, name="discussion_list"),
@@ -141,6 +144,12 @@ urlpatterns = [
         proposals.recode_queue,
         name="recode_queue",
     ),
+    # --- quotes for the findings: candidates, a lead's decisions, attribution ---
+    path("projects/<slug:slug>/quotes/", quotes.quote_list, name="quote_list"),
+    path("projects/<slug:slug>/quotes/new/", quotes.quote_propose, name="quote_propose"),
+    path("projects/<slug:slug>/quotes/settings/", quotes.quote_settings, name="quote_settings"),
+    path("projects/<slug:slug>/quotes/<int:pk>/decide/", quotes.quote_decide, name="quote_decide"),
+    path("projects/<slug:slug>/quotes/<int:pk>/remove/", quotes.quote_remove, name="quote_remove"),
     # --- comparison (evaluators) ---
     # --- the findings pack: <scope> is a project's slug, or "all" across projects ---
     path("findings/<slug:scope>/", packs.findings_pack, name="findings_pack"),

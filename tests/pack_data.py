@@ -56,8 +56,9 @@ def make_quote(
     status: str = "approved",
     slug: str = "safety",
     pseudonym: str | None = None,
+    tail: str = "",
 ) -> QuoteCandidate:
-    interview = make_interview(project, PREFIX + words + ".", pseudonym=pseudonym)
+    interview = make_interview(project, PREFIX + words + "." + tail, pseudonym=pseudonym)
     Participant.objects.filter(pk=interview.participant_id).update(quote_consent=consent)
     excerpt = make_excerpt(interview, coder, len(PREFIX), len(PREFIX) + len(words), slug)
     decided = status != "candidate"

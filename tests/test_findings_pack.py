@@ -28,7 +28,7 @@ from coding.findings.pack_services import (
 from coding.models import AuditEvent, CodebookValue, Participant
 from coding.proposals import proposal_create, proposal_decide
 
-from .pack_data import NOT_SHOWN, SHOWN, PackWorld, pack_world
+from .pack_data import NOT_SHOWN, SHOWN, PackWorld, make_quote, pack_world
 
 
 @pytest.fixture
@@ -235,3 +235,23 @@ def test_it_draws_easy_read_dots_as_the_same_fraction_as_the_words() -> None:
     }
     picture = easy_read_module._dots("X", 0.0)
     assert (len(picture["filled"]), len(picture["empty"])) == (0, 4)
+
+
+def test_it_takes_quotes_in_turn_from_each_project_and_never_the_same_words_twice(
+    world: PackWorld,
+) -> None:
+    make_quote(world.side, world.peer, world.admin, "Another safe Side by Side moment")
+    make_quote(world.side, world.peer, world.admin, SHOWN, tail=" Again.")  # the same words
+    make_quote(world.women, world.peer, world.admin, "The women's group felt safe to me")
+    pack = pack_with_quotes(pack_build([world.side, world.women], viewer=world.peer))
+    texts = [q["text"] for q in _value(pack, "Safety")["quotes"]]
+    assert texts == [SHOWN, "The women's group felt safe to me", "Another safe Side by Side moment"]
+
+
+def test_it_says_why_a_projects_own_value_is_not_compared(world: PackWorld) -> None:
+    pack = pack_build([world.side, world.women], viewer=world.peer)
+    trust = _value(pack, "Trust")
+    assert trust["differences"] == []
+    assert trust["difference_note"] == words.ONE_CODEBOOK.format(
+        value="Trust", project="Women Side by Side"
+    )

@@ -56,9 +56,8 @@ def test_it_reports_missing_columns_and_row_errors_in_one_pass(
     report = batch_import(path=write_files(tmp_path, files), dry_run=True)
     assert report.refused
     assert [p.message for p in report.problems] == [
-        msg.MISSING_COLUMNS.format(
-            file="manifest.csv", columns="participant_role, interview_date, interviewer, mode"
-        )
+        "The manifest manifest.csv is missing the columns participant_role, interview_date, "
+        "interviewer, mode. See the template."
     ]
     assert len(report.rows) == 2
     assert any("There is no project called 'nowhere'" in e for e in report.rows[1].errors)
@@ -78,7 +77,7 @@ def test_it_shows_every_row_of_a_batch_missing_a_column(
     _, page = preview(client, tmp_path, files)
     html = page.content.decode()
     assert "Rows: <strong>2</strong>" in html
-    assert "is missing the column(s): mode" in html
+    assert "is missing the column mode." in html
     assert page.context["report"]["counts"]["rows"] == 2
 
 

@@ -158,3 +158,9 @@ def test_it_does_not_warn_when_an_existing_participants_cell_is_blank(
 
     assert not any("consent to quote" in w for w in report.rows[0].warnings)
     assert consents() == {"Ash": "yes"}
+
+
+def test_it_names_the_column_on_the_import_page(client: Client, admin_user: Any) -> None:
+    client.force_login(admin_user)
+    page = client.get(reverse("import_new")).content.decode()
+    assert "<code>quote_consent</code> (did the participant agree to be quoted" in page

@@ -116,9 +116,8 @@ def test_it_refuses_a_manifest_with_missing_columns(project: Any, tmp_path: Path
     files["manifest.csv"] = "file,project,participant\na.txt,side-by-side,Willow\n"
     report = batch_import(path=write_files(tmp_path, files))
     assert refusal(report) == [
-        msg.MISSING_COLUMNS.format(
-            file="manifest.csv",
-            columns="participant_role, interview_date, interviewer, mode",
+        msg.missing_columns(
+            "manifest.csv", ["participant_role", "interview_date", "interviewer", "mode"]
         ),
         # Every problem of the batch is said at once, not only the first one found.
         msg.ORPHAN_FILE.format(file="b.txt"),

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding import services
+from coding.findings.candidates import quote_propose
 from coding.findings.pack_services import pack_publish
 from coding.models import CodebookValue, ImportBatch, Job
 from coding.proposals import proposal_create, proposal_decide
@@ -130,6 +131,15 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     # Not finished yet: its coder and leads are sent back to the practice page.
     "calibration_results": ("attempt", "", {**CODERS, "peer": 302, "admin": 302}),
     "interview_redact": ("interview", "", STAFF),
+    # Quotes: members read the Quotes page (evaluators under disclosure control); peer
+    # researchers suggest, leads (and admins) decide and set the attribution: all by POST.
+    "quote_list": ("project", "", MEMBERS),
+    "quote_propose": ("project", "", {r: 405 for r in ROLES}),
+    "quote_settings": ("project", "", {r: 405 for r in ROLES}),
+    "quote_decide": ("quote", "", {r: 405 for r in ROLES}),
+    "quote_remove": ("quote", "", {r: 405 for r in ROLES}),
+    "api_excerpt_quotes": ("excerpt", "", CODERS),
+    "api_quote_detail": ("quote_api", "", {r: 405 for r in ROLES}),  # DELETE only
 }
 PUBLIC = {"login", "logout", "health"}
 
@@ -176,6 +186,7 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     )
     proposal_decide(proposal=split, actor=admin_user, accept=True, reason="Yes.")
     provisional = services.value_create(project=project, actor=peer, name="Hope")
+    quote = quote_propose(excerpt=excerpt, value_id=safety.pk, caption="Safe.", user=peer)
     pack_publish(project=project, projects=[project], actor=peer)
     kwargs = {
         "": {},
@@ -197,6 +208,8 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "export": {"what": "table", "fmt": "csv"},
         "job": {"pk": job.pk},
         "job_kind": {"kind": Job.Kind.BACKUP},
+        "quote": {"slug": project.slug, "pk": quote.pk},
+        "quote_api": {"pk": quote.pk},
         "pack": {"scope": project.slug},
         "pack_version": {"scope": project.slug, "number": 1},
     }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import stat
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from coding.demo import DEMO_INTERVIEW_COUNTS, demo_interview
+from coding.findings.models import QuoteCandidate
+from coding.findings.quotes import publishable_quotes
 from coding.management.commands.seed_demo import DATA_KEPT, PASSWORDS_KEPT
-from coding.models import CodebookValue, Excerpt, Interview, ResearchProject
+from coding.models import CodebookValue, Excerpt, Interview, Participant, ResearchProject
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +78,20 @@ def test_it_seeds_three_projects_idempotently() -> None:
     assert prevalence("maternal-peer-support", "human-connection") > 0.9
     assert prevalence("side-by-side", "freedom-to-be-oneself") < 0.7
 
+    # Consent to quote: mostly yes, some no, some not asked; 2 or 3 approved quotes per value
+    # and project, from people who said yes, ready for the findings pack.
+    consents = Counter(Participant.objects.values_list("quote_consent", flat=True))
+    assert set(consents) == {"yes", "no", "not_asked"}
+    assert consents["yes"] > consents["no"] + consents["not_asked"]
+    for project in ResearchProject.objects.all():
+        quotes = publishable_quotes([project])
+        shared = CodebookValue.objects.for_project(project).shared().filter(is_active=True)
+        assert set(quotes) == set(shared.values_list("pk", flat=True)), project.slug
+        assert all(2 <= len(q) <= 3 for q in quotes.values()), project.slug
+    approved = QuoteCandidate.objects.filter(status="approved")
+    assert not approved.exclude(excerpt__interview__participant__quote_consent="yes").exists()
+    quotes_before = sorted(QuoteCandidate.objects.values_list("excerpt_id", "value_id", "status"))
+
     snapshot = sorted(Excerpt.objects.values_list("interview__content_hash", "start", "end"))
     output = out.getvalue()
     assert "133 interviews" in output
@@ -92,6 +109,10 @@ def test_it_seeds_three_projects_idempotently() -> None:
     assert Interview.objects.count() == 133
     assert (
         sorted(Excerpt.objects.values_list("interview__content_hash", "start", "end")) == snapshot
+    )
+    assert (
+        sorted(QuoteCandidate.objects.values_list("excerpt_id", "value_id", "status"))
+        == quotes_before
     )
     # Passwords are set once and kept.
     assert user_model.objects.get(username="amira").check_password(passwords["amira"])

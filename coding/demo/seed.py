@@ -33,6 +33,7 @@ from ..models import (
 from ..versions import current_version
 from .codebook import demo_codebook_seed
 from .generator import DEMO_INTERVIEW_COUNTS, DemoInterview, demo_interview
+from .quotes import demo_quotes_seed
 from .review import demo_review_seed
 
 DEMO_ADMIN = "admin"
@@ -112,6 +113,7 @@ def demo_seed(*, password: str | None = None, reset_passwords: bool = False) -> 
         demos = [d for d in demos if content_hash(d.text) not in existing]
         if not demos:
             demo_codebook_seed(project, coders[0], coders[1])
+            demo_quotes_seed(project, coders[0], coders[1])
             continue
         if batch is None:
             batch = ImportBatch.objects.create(
@@ -121,6 +123,7 @@ def demo_seed(*, password: str | None = None, reset_passwords: bool = False) -> 
         created_interviews += made
         created_excerpts += n_excerpts
         demo_codebook_seed(project, coders[0], coders[1])
+        demo_quotes_seed(project, coders[0], coders[1])
     # A few decisions, a discussion and a calibration set in the first project.
     first = ResearchProject.objects.filter(slug=fixture["projects"][0]["slug"]).first()
     if first is not None:

@@ -37,6 +37,7 @@ NOT_YOURS_TO_REMOVE = (
     "Only the person who proposed this quote, while it waits for a decision, or a lead can "
     "remove it."
 )
+NO_SUCH_QUOTE = "There is no such quote, or you cannot see it."
 UNKNOWN_ATTRIBUTION = "Choose how quotes are attributed: by pseudonym, or not at all."
 
 CANDIDATE_AUDIT_FIELDS = (

@@ -12,6 +12,7 @@ every version the moment their excerpts are.
 from __future__ import annotations
 
 import copy
+from itertools import zip_longest
 from typing import Any
 
 from django.db.models import Count
@@ -19,7 +20,7 @@ from django.utils.timezone import now
 
 from ..analysis import charts, disclosure, inference
 from ..analysis.comparison import Comparison, comparison_build, short_name
-from ..analysis.filters import RULE_ALL, RULES, Filters
+from ..analysis.filters import RULE_ALL, Filters
 from ..analysis.measures import MEASURE_PREVALENCE
 from ..models import CodebookVersion, ResearchProject
 from ..versions import current_version
@@ -101,7 +102,7 @@ def pack_build(
         "values": values,
         "codebook": codebook,
         "differences_rule": words.ONE_PROJECT if single else words.DIFFERENCES_RULE,
-        "method": [METHOD, RULES[RULE_ALL]],
+        "method": [METHOD],
         "hidden_note": comparison.hidden_sentence if comparison.has_hidden else "",
         "public_note": PUBLIC_NOTE.format(threshold=threshold) if viewer is None else "",
         "excluded_project_ids": excluded,
@@ -193,6 +194,8 @@ def _differences(comparison: Comparison, value: Any, cells: list[Any]) -> tuple[
     shown = [c for c in cells if c.applies and not c.suppressed and c.number is not None]
     if len(comparison.columns) < 2:
         return [], ""
+    if sum(1 for c in cells if c.applies) < 2:
+        return [], words.ONE_CODEBOOK.format(value=value.name, project=value.project_short)
     if len(shown) < 2:
         return [], words.TOO_FEW_SHOWN.format(value=value.name)
     test = comparison.row_tests.get(value.id)
@@ -221,14 +224,26 @@ def _choose_quotes(
     excluded: list[int],
     hidden_cells: set[tuple[int, int]],
 ) -> None:
-    """Two or three approved quotes per value, never from a figure the reader may not see."""
+    """Two or three approved quotes per value, never from a figure the reader may not see.
+
+    Across projects the quotes take turns by project (oldest approval first within each), so
+    one project's voices do not fill every value; the same words are never shown twice.
+    """
     quotes = publishable_quotes(
         project_ids, per_value=QUOTES_LOOKUP_LIMIT, exclude_project_ids=excluded
     )
     for value in values:
-        chosen = [
-            q for q in quotes.get(value["id"], []) if (q.project_id, q.value_id) not in hidden_cells
-        ]
+        by_project: dict[int, list[Any]] = {}
+        for quote in quotes.get(value["id"], []):
+            if (quote.project_id, quote.value_id) not in hidden_cells:
+                by_project.setdefault(quote.project_id, []).append(quote)
+        chosen: list[Any] = []
+        texts: set[str] = set()
+        for turn in zip_longest(*by_project.values()):
+            for quote in turn:
+                if quote is not None and quote.text not in texts:
+                    chosen.append(quote)
+                    texts.add(quote.text)
         value["quotes"] = [
             {"excerpt_id": q.excerpt_id, "value_id": q.value_id, "project_id": q.project_id}
             for q in chosen[:QUOTES_PER_VALUE]

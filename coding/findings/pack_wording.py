@@ -98,6 +98,10 @@ ONE_PROJECT = (
     "This pack is about one project, so it does not compare projects. The pack for all "
     "projects does."
 )
+ONE_CODEBOOK = (
+    "{value} is a value of {project}'s own, so there is nothing to compare it with in the other "
+    "projects."
+)
 TOO_FEW_SHOWN = (
     "We cannot compare the projects for {value}: too few projects have a figure we can show."
 )

@@ -89,7 +89,7 @@ def build_manifest(
         seen.add(key)
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
-        fatal.append(error(msg.MISSING_COLUMNS.format(file=name, columns=", ".join(missing))))
+        fatal.append(error(msg.missing_columns(name, missing)))
     if "file" not in seen and "text" not in seen:
         fatal.append(error(msg.NO_FILE_OR_TEXT_COLUMN.format(file=name)))
 

@@ -33,6 +33,7 @@ from .report import (
     READY,
     SAME_PERSON,
     ImportReport,
+    PseudonymChoices,
     RowPlan,
 )
 from .sources import BatchSource
@@ -78,7 +79,7 @@ def plan_rows(
         error(msg.ORPHAN_FILE.format(file=path), file=path) for path in source.orphans()
     ]
     mark_duplicates(report.rows)
-    check_participants(report.rows, report.participant_choices)
+    check_participants(report.rows, report.participant_choices, report.pseudonym_choices)
 
 
 class ProjectLookup:
@@ -185,7 +186,7 @@ def read_row_text(source: BatchSource, row: RowPlan, values: dict[str, str]) -> 
     if source.manifest.inline_text and "text" in values and not values.get("file"):
         text, removed = strip_control_characters(values["text"])
         if removed:
-            row.warnings.append(msg.CONTROL_CHARACTERS.format(count=removed, file="the text"))
+            row.warnings.append(msg.control_characters("the text", removed))
         return normalise_text(text)
     if not values.get("file"):
         row.errors.append(msg.MISSING_VALUE.format(column="file"))
@@ -234,18 +235,14 @@ def mark_duplicates(rows: list[RowPlan]) -> None:
                 row.text = None
 
 
-def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | None) -> None:
-    """Mark new participants, and rows that add an interview to an existing one.
+Known = dict[tuple[int, str], tuple[str, dict[str, str], str, int | None]]
 
-    A pseudonym that is already a participant's may be the same person or someone else given
-    the same pseudonym: the row says so, and with `choices` (the admin page) the admin decides.
-    A row whose details differ from the stored ones is warned about.
-    """
-    ready = [r for r in rows if r.status == READY and r.project is not None]
-    # (project, pseudonym) -> role, attributes, consent to quote and interviews before this
-    # import (None: new)
-    known: dict[tuple[int, str], tuple[str, dict[str, str], str, int | None]] = {}
-    for chunk in chunked(ready):
+
+def known_participants(rows: list[RowPlan]) -> Known:
+    """(project, pseudonym) -> role, attributes, consent to quote and interviews, for the
+    participants already stored under the rows' pseudonyms."""
+    known: Known = {}
+    for chunk in chunked(rows):
         found = (
             Participant.objects.filter(
                 project_id__in={r.project.pk for r in chunk},  # type: ignore[union-attr]
@@ -259,6 +256,35 @@ def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | Non
         known.update(
             {(p, name): (role, attrs, consent, n) for p, name, role, attrs, consent, n in found}
         )
+    return known
+
+
+def check_participants(
+    rows: list[RowPlan],
+    choices: dict[int, str | None] | None,
+    by_pseudonym: PseudonymChoices | None = None,
+) -> None:
+    """Mark new participants, and rows that add an interview to an existing one.
+
+    A pseudonym that is already a participant's may be the same person or someone else given
+    the same pseudonym: the row says so, and the admin decides, per row on the admin page
+    (`choices`) or per pseudonym on the command line (`by_pseudonym`). A row whose details differ
+    from the stored ones is warned about.
+    """
+    ready = [r for r in rows if r.status == READY and r.project is not None]
+    # Interviews before this import; None: new in this batch.
+    known = known_participants(ready)
+    if by_pseudonym is not None:
+        # Only rows whose pseudonym is taken in their project become the new participant: the
+        # same pseudonym may be new in another project of the batch.
+        renamed = []
+        for row in ready:
+            new = by_pseudonym.new_pseudonym(row.pseudonym)
+            if new and (row.project.pk, row.pseudonym) in known:  # type: ignore[union-attr]
+                row.renamed_from = row.pseudonym
+                row.pseudonym, row.participant_choice = new, NEW_PERSON
+                renamed.append(row)
+        known.update(known_participants(renamed))
     for row in ready:
         key = (row.project.pk, row.pseudonym)  # type: ignore[union-attr]
         if key not in known:
@@ -273,13 +299,15 @@ def check_participants(rows: list[RowPlan], choices: dict[int, str | None] | Non
             row.status = FAILED
             continue
         row.participant_existing, row.participant_interviews = True, interviews
-        if choices is not None:  # the admin page: said on the row, decided by the admin
+        if choices is not None or by_pseudonym is not None:  # said on the row, the admin decides
             row.warnings.append(
                 msg.ADDS_TO_PARTICIPANT.format(
                     pseudonym=row.pseudonym, interviews=msg.plural(interviews, "interview")
                 )
             )
-            if row.number in choices:
+            if (choices is not None and row.number in choices) or (
+                by_pseudonym is not None and by_pseudonym.is_same(row.pseudonym)
+            ):
                 row.participant_choice = SAME_PERSON
         differs = role != row.role or any(
             attributes.get(name) != value for name, value in row.attributes.items()

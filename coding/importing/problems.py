@@ -46,7 +46,7 @@ NO_MANIFEST = (
 )
 SEVERAL_MANIFESTS = "There are several manifests ({files}); keep only one manifest.csv."
 EMPTY_MANIFEST = "The manifest {file} has no rows to import."
-MISSING_COLUMNS = "The manifest {file} is missing the column(s): {columns}. See the template."
+MISSING_COLUMNS = "The manifest {file} is missing {columns}. See the template."
 NO_FILE_OR_TEXT_COLUMN = "The manifest {file} needs a 'file' column (or a 'text' column)."
 DUPLICATE_COLUMN = "The manifest {file} has the column '{column}' twice."
 BAD_SPREADSHEET = "{file} could not be opened as an Excel workbook (.xlsx); it may be damaged."
@@ -124,7 +124,7 @@ UNDECODABLE = (
 GUESSED_ENCODING = (
     "{file} was not saved as UTF-8; it was read as {encoding}. Check accents and quotes."
 )
-CONTROL_CHARACTERS = "{count} invisible control character(s) were removed from {file}."
+CONTROL_CHARACTERS = "Removed from {file}: {count}."
 CORRUPT_DOCX = "{file} could not be opened as a Word document (.docx); it may be damaged."
 CORRUPT_ODT = "{file} could not be opened as an OpenDocument text (.odt); it may be damaged."
 CORRUPT_RTF = "{file} is not a valid RTF document."
@@ -196,6 +196,17 @@ def human_size(size: int) -> str:
 def plural(count: int, word: str, words: str | None = None) -> str:
     """'1 interview', '3 interviews' (or the plural given)."""
     return f"{count} {word if count == 1 else words or word + 's'}"
+
+
+def missing_columns(file: str, missing: list[str]) -> str:
+    """MISSING_COLUMNS with "the column mode" or "the columns mode, date"."""
+    word = "the column" if len(missing) == 1 else "the columns"
+    return MISSING_COLUMNS.format(file=file, columns=f"{word} {', '.join(missing)}")
+
+
+def control_characters(file: str, count: int) -> str:
+    """CONTROL_CHARACTERS with "1 invisible control character" or "2 ... characters"."""
+    return CONTROL_CHARACTERS.format(file=file, count=plural(count, "invisible control character"))
 
 
 def refuse(message: str) -> NoReturn:

@@ -115,6 +115,7 @@ class RowPlan:
     participant_existing: bool = False  # the pseudonym is already a participant's
     participant_interviews: int = 0  # that participant's interviews, before this import
     participant_choice: str = ""  # SAME_PERSON or NEW_PERSON once the admin has chosen
+    renamed_from: str = ""  # the manifest's pseudonym, when the admin chose a new participant
 
     def as_dict(self) -> dict[str, Any]:
         return report_row(
@@ -142,6 +143,25 @@ class RowPlan:
         )
 
 
+@dataclass(frozen=True)
+class PseudonymChoices:
+    """The command line's answer, by pseudonym, for rows naming an existing participant.
+
+    `same`: pseudonyms that are the participant already there; `new`: pseudonym -> the new
+    participant's pseudonym; `all_same`: every such row is the same person.
+    """
+
+    same: frozenset[str] = frozenset()
+    new: dict[str, str] = field(default_factory=dict)
+    all_same: bool = False
+
+    def new_pseudonym(self, pseudonym: str) -> str | None:
+        return self.new.get(pseudonym)
+
+    def is_same(self, pseudonym: str) -> bool:
+        return self.all_same or pseudonym in self.same
+
+
 @dataclass
 class ImportReport:
     source: str
@@ -155,6 +175,13 @@ class ImportReport:
     # Row number -> None (the same person) or a new participant's pseudonym, for every row whose
     # pseudonym is an existing participant's. None: not asked (the command line), the same person.
     participant_choices: dict[int, str | None] | None = None
+    # The same, by pseudonym, from the command line; None: not asked.
+    pseudonym_choices: PseudonymChoices | None = None
+
+    @property
+    def asks(self) -> bool:
+        """Whether rows naming an existing participant wait for a choice (page or command)."""
+        return self.participant_choices is not None or self.pseudonym_choices is not None
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -176,7 +203,7 @@ class ImportReport:
     @property
     def undecided(self) -> int:
         """Rows naming an existing participant that still wait for the admin's choice."""
-        if self.participant_choices is None:
+        if not self.asks:
             return 0
         return sum(
             1
@@ -190,6 +217,13 @@ class ImportReport:
         if self.refused or (self.has_errors and not self.skip_invalid) or self.undecided:
             return False
         return self.count(READY) > 0
+
+    def undecided_rows(self) -> list[RowPlan]:
+        return [
+            row
+            for row in self.rows
+            if row.status == READY and row.participant_existing and not row.participant_choice
+        ]
 
     def all_problems(self) -> list[Problem]:
         """Batch-wide problems, then each row's errors and warnings, in manifest order."""

@@ -23,7 +23,7 @@ from ..models import AuditEvent, CodingProgress, Excerpt, ImportBatch, Interview
 from . import problems as msg
 from .plan import batch_replacements, plan_rows, redact_label
 from .problems import ImportRefused, error
-from .report import CREATED, DUPLICATE, READY, ImportReport, RowPlan
+from .report import CREATED, DUPLICATE, READY, ImportReport, PseudonymChoices, RowPlan
 from .sources import open_batch
 
 BULK_SIZE = 200
@@ -39,6 +39,7 @@ def batch_import(
     skip_invalid: bool = False,
     limits: Limits | None = None,
     participant_choices: dict[int, str | None] | None = None,
+    pseudonym_choices: PseudonymChoices | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the batch at `path` (zip, folder, manifest or table); return what happened.
@@ -47,13 +48,15 @@ def batch_import(
     `Name=Pseudonym`), on top of the batch's own names.txt and each row's `redact` column.
     `participant_choices` (the admin page) says, for each row whose pseudonym is an existing
     participant's, whether it is that person (None) or a new participant (their pseudonym);
-    given, a row without a choice stops the import. Not given (the command), it is that person.
+    given, a row without a choice stops the import. `pseudonym_choices` (the command) says the
+    same by pseudonym. Neither given, it is that person.
     """
     report = ImportReport(
         source_name or path.name,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         participant_choices=participant_choices,
+        pseudonym_choices=pseudonym_choices,
     )
     try:
         with open_batch(path, name=report.source, limits=limits) as source:

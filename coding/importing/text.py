@@ -85,7 +85,7 @@ def extract_text(data: bytes, filename: str, *, max_unpacked: int) -> Extracted:
         raise UnreadableFile(msg.UNSUPPORTED_TYPE.format(file=name))
     text, removed = strip_control_characters(result.text)
     if removed:
-        result.warnings.append(msg.CONTROL_CHARACTERS.format(count=removed, file=name))
+        result.warnings.append(msg.control_characters(name, removed))
     result.text = normalise_text(text)
     return result
 

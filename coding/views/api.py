@@ -14,8 +14,12 @@ from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
 from ..access import interview_for_user, session_ended
+from ..findings import candidates as quotes
+from ..findings.listing import candidate_json, excerpt_candidates
+from ..findings.models import QuoteCandidate
 from ..models import Excerpt
-from ..review.blind import blind_rows, visible_coders
+from ..proposals import is_lead
+from ..review.blind import blind_rows, visible_coders, visible_excerpts
 from ..text_input import is_valid_unicode
 from .auth import login_url
 from .coding import value_row
@@ -205,3 +209,51 @@ def interview_values(request: HttpRequest, pk: int) -> HttpResponse:
         definition=data.get("definition", ""),
     )
     return JsonResponse(value_row(value, interview.project.slug), status=201)
+
+
+def _quotable_excerpt(request: HttpRequest, pk: int) -> Excerpt:
+    """An excerpt the user may see and choose quotes from (peer researchers and admins)."""
+    excerpt = Excerpt.objects.filter(pk=pk).first()
+    if excerpt is None:
+        raise Http404(EXCERPT_NOT_FOUND)
+    excerpt.interview, role = interview_for_user(request.user, excerpt.interview_id)
+    if not visible_excerpts(excerpt.interview, request.user, role).filter(pk=pk).exists():
+        raise Http404(EXCERPT_NOT_FOUND)
+    if not quotes.can_choose_quotes(excerpt.interview.project, request.user):
+        raise PermissionDenied(quotes.NOT_A_PEER_RESEARCHER)
+    return excerpt
+
+
+@api_view  # first, so that signed-out callers always get 401
+@require_http_methods(["GET", "POST"])
+def excerpt_quotes(request: HttpRequest, pk: int) -> HttpResponse:
+    """An excerpt's candidate quotes; POST `{"value": slug, "caption"}` suggests one."""
+    excerpt = _quotable_excerpt(request, pk)
+    lead = is_lead(excerpt.interview.project, request.user)
+    if request.method == "POST":
+        data = json_body(request)
+        slug = data.get("value")
+        value_id = (
+            excerpt.tags.filter(value__slug=slug).values_list("value_id", flat=True).first()
+            if isinstance(slug, str)
+            else None
+        )
+        candidate = quotes.quote_propose(
+            excerpt=excerpt, value_id=value_id, caption=data.get("caption"), user=request.user
+        )
+        (candidate,) = [c for c in excerpt_candidates(excerpt.pk) if c.pk == candidate.pk]
+        return JsonResponse(candidate_json(candidate, request.user, lead), status=201)
+    rows = [candidate_json(c, request.user, lead) for c in excerpt_candidates(excerpt.pk)]
+    return JsonResponse({"quotes": rows})
+
+
+@api_view  # first, so that signed-out callers always get 401
+@require_http_methods(["DELETE"])
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a candidate quote back (its proposer while it waits, or a lead)."""
+    candidate = QuoteCandidate.objects.filter(pk=pk).first()
+    if candidate is None:
+        return error(quotes.NO_SUCH_QUOTE, 404)
+    _quotable_excerpt(request, candidate.excerpt_id)
+    quotes.quote_remove(candidate=candidate, user=request.user)
+    return HttpResponse(status=204)

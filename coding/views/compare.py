@@ -32,6 +32,7 @@ from ..analysis.queries import cell_tags
 from ..analysis.significance import METHOD_SENTENCE
 from ..analysis.stats import SMALL_SENTENCE
 from ..downloads import attachment
+from ..findings.listing import drilldown_quotes
 from ..jobs.services import export_job_start
 from ..review.blind import hidden_interview_ids, visible_project_excerpts
 
@@ -117,7 +118,9 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
         request.user,
         to_excerpt="excerpt__",
     )
-    page = Paginator(tags, CELL_PAGE_SIZE)
+    page = Paginator(tags, CELL_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Peer researchers may suggest an excerpt as a quote for the findings from here.
+    can_quote = drilldown_quotes(project, request.user, list(page))
     return render(
         request,
         "coding/compare/cell.html",
@@ -127,7 +130,8 @@ def compare_cell(request: HttpRequest) -> HttpResponse:
             "value": value,
             "project": project,
             "group": group,
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
+            "can_quote": can_quote,
             "anonymous": int(project_id) in masked,
             "query": form.query_string(),
             "cell_query": form.query_string(

@@ -95,6 +95,9 @@ export function createApi(interviewId, csrfToken, hooks = {}) {
     deleteExcerpt: (id) => call("DELETE", excerptUrl(id), undefined, { goneIsDone: true }),
     createValue: (name) => call("POST", `/api/interviews/${interviewId}/values/`, { name }, { key: uuid4() }),
     updateProgress: (changes) => call("PATCH", progressUrl, changes),
+    getQuotes: (id) => call("GET", `${excerptUrl(id)}quotes/`),
+    proposeQuote: (id, body) => call("POST", `${excerptUrl(id)}quotes/`, body),
+    removeQuote: (id) => call("DELETE", `/api/quotes/${id}/`, undefined, { goneIsDone: true }),
     /** Send a change kept from before sign-in again, with its original key. */
     resend: (action) =>
       request(action.method, action.url, action.body, csrfToken, { key: action.key || undefined, goneIsDone: action.method === "DELETE" }),

@@ -69,7 +69,7 @@ const ctx = {
     if (view === "one") return e.coder === viewCoder.value;
     return true;
   },
-  coderIndex: (name) => Math.max(0, data.coders.indexOf(name)) % 4,
+  coderIndex: (name) => Math.max(0, data.coders.indexOf(name)) % 8, // underline styles
   listFilter: () => (valueFilter ? valueFilter.value : ""),
   excerptLabel: (e) => e.values.map((s) => (ctx.valuesBySlug.get(s) || { name: s }).name).join(", "),
 };

@@ -2,12 +2,13 @@
 
 import { addValueToPage } from "./codebook.js";
 import { announce, showError } from "./feedback.js";
+import { createQuotes } from "./quotes.js";
 import { excerptsAt } from "./segments.js";
 import { truncate } from "./spans.js";
 
 /** Keep Tab and Shift+Tab inside an open panel: the focus order closes around it. */
 function trapFocus(panel, event) {
-  const focusable = [...panel.querySelectorAll("button, summary, input, textarea, [tabindex='-1']")]
+  const focusable = [...panel.querySelectorAll("button, summary, input, select, textarea, [tabindex='-1']")]
     .filter((el) => !el.disabled && el.getClientRects().length > 0 && el.tabIndex >= 0);
   if (!focusable.length) return;
   const first = focusable[0];
@@ -47,6 +48,7 @@ export function createPanels(ctx, api, editor) {
   let pending = null;
   let detailsId = null;
   let lastFocus = null;
+  const quotes = createQuotes(ctx, api);
 
   // ---- The value picker ----------------------------------------------------------------------
   /** Open the picker for a selection; `focus` moves focus into it (announcing the dialog). */
@@ -182,6 +184,7 @@ export function createPanels(ctx, api, editor) {
     detailsNote.value = e.note;
     detailsNote.readOnly = !mine;
     document.getElementById("details-actions").hidden = !mine;
+    quotes.show(e);
     place(details, rect || details.getBoundingClientRect());
     document.getElementById("details-title").setAttribute("tabindex", "-1");
     document.getElementById("details-title").focus({ preventScroll: true });

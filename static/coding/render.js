@@ -5,11 +5,44 @@
  */
 
 import { assignLanes, innermost, segmentsOf, segmentSummary, sortExcerpts } from "./segments.js";
+import { createStripePlacer } from "./stripes.js";
+
+// Each coder's stripes in the all-coders view: a named pattern (colour is the value's) and the
+// coder's initials, so any number of coders are told apart without colour. Beyond eight
+// coders patterns come round again; the initials still differ.
+export const CODER_STYLES = [
+  "plain", "diagonal lines", "dots", "horizontal lines",
+  "vertical lines", "crosshatch", "checks", "back diagonal lines",
+];
+
+/** A style's name in words: "plain stripes", "stripes with dots". */
+export const stripesIn = (style) =>
+  (style === 0 ? "plain stripes" : `stripes with ${CODER_STYLES[style]}`);
+
+/** Initials for each coder name ("amira-h" -> "AH"), made unique with a number if they repeat. */
+export function coderInitials(names) {
+  const result = new Map();
+  const taken = new Map();
+  for (const name of names) {
+    const parts = name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    let initials = (parts.length > 1 ? parts.slice(0, 3).map((p) => [...p][0]) : [...(parts[0] || "?")].slice(0, 2))
+      .join("").toUpperCase();
+    const n = (taken.get(initials) || 0) + 1;
+    taken.set(initials, n);
+    if (n > 1) initials = `${initials}${n}`;
+    result.set(name, initials);
+  }
+  return result;
+}
 
 export function createRenderer(ctx) {
   const { data, valuesBySlug, tx, transcript } = ctx;
   const list = document.getElementById("excerpt-list");
   const listItems = new Map(); // excerpt id -> <li>
+  let shownById = new Map();
+  const placer = createStripePlacer(ctx, (id) => shownById.get(id));
+  const initials = coderInitials(data.coders);
+  const coderStyle = (coder) => Math.max(0, data.coders.indexOf(coder)) % CODER_STYLES.length;
   const listed = (e) => ctx.inView(e) && (!ctx.listFilter() || e.values.includes(ctx.listFilter()));
 
   function renderHighlights(shown) {
@@ -58,8 +91,9 @@ export function createRenderer(ctx) {
   function stripePiece(e, lane, head, allCoders) {
     const piece = document.createElement("span");
     const first = e.values[0];
-    piece.className = `stripe value-swatch-${first} pattern-${lane % 4}` +
-      (allCoders ? ` coder-${ctx.coderIndex(e.coder)}` : "");
+    // Apart by lane and pattern: the lane's in one coder's view, the coder's in the others.
+    piece.className = `stripe value-swatch-${first} ` +
+      (allCoders ? `coder-style-${coderStyle(e.coder)}` : `pattern-${lane % 4}`);
     piece.dataset.id = String(e.id);
     // CSSOM, allowed by the Content-Security-Policy (style attributes in HTML are not).
     piece.style.left = `${lane * 1.6}rem`;
@@ -72,7 +106,8 @@ export function createRenderer(ctx) {
       // Drawn from the attribute by CSS: the button's name (which ends with the same initials,
       // for speech input) is its only text.
       label.dataset.label = e.values.map((s) => (valuesBySlug.get(s) || { initials: s }).initials).join("+");
-      piece.setAttribute("aria-label", `Excerpt: ${stripeName(e)} (${label.dataset.label})`);
+      const coder = allCoders ? `; ${initials.get(e.coder)}, ${stripesIn(coderStyle(e.coder))}` : "";
+      piece.setAttribute("aria-label", `Excerpt: ${stripeName(e)} (${label.dataset.label}${coder})`);
       piece.title = stripeName(e);
       piece.appendChild(label);
     } else {
@@ -103,6 +138,8 @@ export function createRenderer(ctx) {
     }
     lanes = newLanes;
     transcript.style.setProperty("--lanes", String(Math.max(0, ...lanes.values()) + 1));
+    shownById = new Map(shown.map((e) => [e.id, e]));
+    const redrawn = new Set(only ? [...only] : [...marked]);
     for (const i of only ? [...only] : [...marked]) {
       if (tx.paras[i] && tx.paras[i].marks) tx.paras[i].marks.textContent = "";
       marked.delete(i);
@@ -115,13 +152,17 @@ export function createRenderer(ctx) {
         if (only && !only.has(i)) continue;
         marksOf(tx.paras[i]).appendChild(stripePiece(e, lanes.get(e.id), i === item.first, allCoders));
         marked.add(i);
+        redrawn.add(i);
       }
     }
+    placer.changed(redrawn);
   }
 
-  const STYLES = ["solid", "dashed", "dotted", "wavy"];
+  const STYLES = [
+    "solid", "dashed", "dotted", "wavy", "thick solid", "thick dashed", "thick dotted", "thick wavy",
+  ];
 
-  /** In the all-coders view, name each coder's underline style. */
+  /** In the all-coders view, name each coder's stripe pattern, initials and underline. */
   function renderLegend() {
     const legend = document.getElementById("coder-legend");
     if (!legend) return;
@@ -130,17 +171,24 @@ export function createRenderer(ctx) {
     if (legend.hidden) return;
     const heading = document.createElement("span");
     heading.className = "fw-semibold";
-    heading.textContent = "Underlines:";
+    heading.textContent = "Coders:";
     legend.appendChild(heading);
     data.coders.forEach((coder) => {
       const item = document.createElement("span");
-      item.className = `legend-item coder-line-${ctx.coderIndex(coder)}`;
-      item.textContent = `${coder} (${STYLES[ctx.coderIndex(coder)]})`;
+      item.className = "legend-coder";
+      const sample = document.createElement("span");
+      sample.className = `legend-stripe stripe-sample coder-style-${coderStyle(coder)}`;
+      sample.setAttribute("aria-hidden", "true");
+      const words = document.createElement("span");
+      words.className = `legend-item coder-line-${ctx.coderIndex(coder)}`;
+      words.textContent = `${coder} (${initials.get(coder)}): ${stripesIn(coderStyle(coder))}, ` +
+        `${STYLES[ctx.coderIndex(coder)]} underline`;
+      item.append(sample, words);
       legend.appendChild(item);
     });
     const several = document.createElement("span");
     several.className = "legend-item coder-line-multi";
-    several.textContent = "several coders (double)";
+    several.textContent = "several coders (double underline)";
     legend.appendChild(several);
   }
 

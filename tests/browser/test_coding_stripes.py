@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from coding.models import CodebookValue, Interview
+from coding.models import CodebookValue, Excerpt, Interview, Membership
 
-from ..conftest import make_excerpt, make_interview
+from ..conftest import make_excerpt, make_interview, make_user
 from .conftest import open_coding_page
-from .test_coding_page import TEXT
+from .test_coding_page import TEXT, drag_select, wait_for_excerpts
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +105,107 @@ def test_it_names_each_coders_underline_in_the_all_coders_view(
     expect(legend).to_be_hidden()
     page.get_by_label("All coders").check()
     expect(legend).to_be_visible()
-    expect(legend).to_contain_text("pat-peer (solid)")
-    expect(legend).to_contain_text("quinn-peer (dashed)")
+    expect(legend).to_contain_text("pat-peer (PP): plain stripes, solid underline")
+    expect(legend).to_contain_text("quinn-peer (QP): stripes with diagonal lines, dashed underline")
     expect(page.locator(".stripe-head")).to_have_count(2)
+
+
+LONG = (
+    "Interviewer: Tell me about the group.\n"
+    "Participant: "
+    + " ".join(f"We met on Tuesday number {n} and talked for a long while." for n in range(12))
+    + "\nInterviewer: Thanks."
+)
+
+# The top and bottom of a stripe's pieces, and of the lines its excerpt's text is on.
+STRIPE_AND_LINES_JS = """(id) => {
+  const pieces = [...document.querySelectorAll(`.stripe[data-id='${id}']`)]
+    .map((p) => p.getBoundingClientRect());
+  const e = window.peerValues.excerpts().find((x) => x.id === id);
+  const [sn, so] = window.peerValues.cpToDom(e.start, false);
+  const [en, eo] = window.peerValues.cpToDom(e.end, true);
+  const range = document.createRange();
+  range.setStart(sn, so);
+  range.setEnd(en, eo);
+  const lines = [...range.getClientRects()].filter((r) => r.width > 0.5);
+  return {
+    stripe: [Math.min(...pieces.map((r) => r.top)), Math.max(...pieces.map((r) => r.bottom))],
+    lines: [Math.min(...lines.map((r) => r.top)), Math.max(...lines.map((r) => r.bottom))],
+    lineCount: new Set(lines.map((r) => Math.round(r.top))).size,
+    paraTop: document.querySelector('.stripe[data-id="' + id + '"]').parentElement
+      .getBoundingClientRect().top,
+  };
+}"""
+
+
+def assert_stripe_on_its_lines(page: Any, excerpt_id: int) -> dict:
+    page.wait_for_selector(f".stripe.placed[data-id='{excerpt_id}']")
+    found = page.evaluate(STRIPE_AND_LINES_JS, excerpt_id)
+    assert abs(found["stripe"][0] - found["lines"][0]) <= 2, found
+    assert abs(found["stripe"][1] - found["lines"][1]) <= 2, found
+    return found
+
+
+def test_it_spans_a_stripe_over_exactly_the_lines_of_its_excerpt(
+    signed_in: Any, peer: Any, project: Any
+) -> None:
+    interview = make_interview(project, LONG)
+    page = signed_in(peer)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_coding_page(page, interview)
+    # From the middle of the long paragraph, over a few of its lines, with a real mouse drag.
+    start = interview.text.index("Tuesday number 4")
+    end = interview.text.index("Tuesday number 7") + len("Tuesday number 7")
+    drag_select(page, start, end)
+    page.wait_for_selector("#picker:not([hidden])")
+    page.keyboard.press("1")
+    wait_for_excerpts(page, 1)
+    excerpt = Excerpt.objects.get()
+    assert excerpt.start == start
+    found = assert_stripe_on_its_lines(page, excerpt.pk)
+    assert found["lineCount"] >= 2
+    # Not from the paragraph's first line: the stripe starts where the excerpt does.
+    assert found["stripe"][0] - found["paraTop"] > 20
+    # A narrower window rewraps the lines: the stripe follows them.
+    page.set_viewport_size({"width": 480, "height": 900})
+    page.wait_for_timeout(300)
+    again = assert_stripe_on_its_lines(page, excerpt.pk)
+    assert again["lineCount"] > found["lineCount"]
+    assert not page.js_errors
+
+
+def test_it_tells_six_coders_apart_without_colour(signed_in: Any, peer: Any, project: Any) -> None:
+    interview = make_interview(project, LONG)
+    coders = [peer]
+    for name in ("amira-hassan", "ben", "cleo-dunn", "dev-patel", "eli-ross"):
+        user = make_user(name)
+        Membership.objects.create(user=user, project=project, role=Membership.Role.PEER_RESEARCHER)
+        coders.append(user)
+    base = interview.text.index("Tuesday number 2")
+    for n, coder in enumerate(coders):
+        make_excerpt(interview, coder, base + n, base + 30 + n, "safety")
+    page = signed_in(peer)
+    open_coding_page(page, interview)
+    page.get_by_label("All coders").check()
+    heads = page.locator(".stripe-head")
+    expect(heads).to_have_count(6)
+    styles = heads.evaluate_all(
+        "hs => hs.map(h => [...h.classList].find(c => c.startsWith('coder-style-')))"
+    )
+    assert len(set(styles)) == 6
+    # Each coder's pattern is drawn, and named in the legend with their initials.
+    patterns = heads.evaluate_all("hs => hs.map(h => getComputedStyle(h).backgroundImage)")
+    assert len(set(patterns)) == 6
+    legend = page.locator("#coder-legend")
+    for text in (
+        "amira-hassan (AH): plain stripes",
+        "ben (BE): stripes with diagonal lines",
+        "cleo-dunn (CD): stripes with dots",
+        "dev-patel (DP): stripes with horizontal lines",
+        "eli-ross (ER): stripes with vertical lines, thick solid underline",
+        "pat-peer (PP): stripes with crosshatch, thick dashed underline",
+    ):
+        expect(legend).to_contain_text(text)
+    # The stripe's name says whose it is, in the same words.
+    eli = re.compile(r"\(eli-ross\).*ER, stripes with vertical lines")
+    expect(page.get_by_role("button", name=eli)).to_have_count(1)
