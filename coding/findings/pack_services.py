@@ -114,3 +114,28 @@ def pack_feedback_record(
             after={"version": version.number, "who": who, "received": received.isoformat()},
         )
     return feedback
+
+
+CHANGED_MISSING = "Write down what the team changed."
+
+
+def pack_feedback_answer(*, feedback: PackFeedback, actor: Any, changed: str) -> PackFeedback:
+    """Say what the team changed after feedback was recorded ("we did", added later)."""
+    changed = free_text(changed or "").strip()
+    if not changed:
+        raise PackError(CHANGED_MISSING)
+    with transaction.atomic():
+        feedback = PackFeedback.objects.select_for_update().get(pk=feedback.pk)
+        before = feedback.changed
+        feedback.changed = changed
+        feedback.full_clean()
+        feedback.save(update_fields=["changed"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            instance=feedback,
+            project_id=feedback.version.project_id,
+            before={"changed": before},
+            after={"changed": changed},
+        )
+    return feedback
