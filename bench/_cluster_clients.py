@@ -80,15 +80,18 @@ def text_of(n: int, words: int = 600) -> str:
 # Clients
 
 
-def batch_zip(count: int = 100) -> bytes:
+def batch_zip(count: int = 100, cycle: int = 0) -> bytes:
+    """A batch of `count` new transcripts; each `cycle` gives new texts and new participants."""
     buffer = io.BytesIO()
     header = "file,project,participant,participant_role,interview_date,interviewer,mode,redact"
     rows = [header]
+    person = "Batch" if cycle == 0 else f"Batch{cycle}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for n in range(count):
             name = f"t{n:04d}.txt"
-            rows.append(f"{name},side-by-side,Batch-{n},participant,2024-03-31,Amira,online,")
-            archive.writestr(name, f"Interviewer: run {RUN}\n" + text_of(500_000 + n, 1500))
+            rows.append(f"{name},side-by-side,{person}-{n},participant,2024-03-31,Amira,online,")
+            text = f"Interviewer: run {RUN} {cycle}\n" + text_of(500_000 + n, 1500)
+            archive.writestr(name, text)
         archive.writestr("manifest.csv", "\n".join(rows) + "\n")
     return buffer.getvalue()
 
@@ -227,6 +230,67 @@ def multipart(fields: dict[str, str], name: str, filename: str, content: bytes):
     )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def admin_jobs_together(
+    session: Session, until: float, results: dict[str, Any], transcripts: int
+) -> None:
+    """Issue 13's mixed load: an export and an import running as jobs at the same time, again
+    and again until the clock ends (each import a new batch).
+
+    While they run, requests are recorded under "jobs running"; in the first seconds and after
+    the last cycle, under "no job running", so the figures say what the jobs cost the others.
+    """
+    stats = session.stats
+    time.sleep(5)
+    stats.phase = "jobs running"
+    started, cycle = time.monotonic(), 0
+    while time.monotonic() < until - 10:
+        cycle += 1
+        jobs_cycle(session, until, results, transcripts, cycle)
+    results["jobs"] = {"status": f"{cycle} cycles in {time.monotonic() - started:.1f} s"}
+    stats.phase = "no job running"
+
+
+def jobs_cycle(
+    session: Session, until: float, results: dict[str, Any], transcripts: int, cycle: int
+) -> None:
+    """Start an export on server A and upload a batch there; preview and import it on B."""
+    status, headers, _ = session.request(
+        "GET", "/compare/export/excerpts.csv", "export start", server=0
+    )
+    export_at = headers.get("Location", "") if status == 302 else ""
+    body, content_type = multipart(
+        {"csrfmiddlewaretoken": session.csrf, "names": ""},
+        "batch",
+        "batch.zip",
+        batch_zip(transcripts, cycle),
+    )
+    status, headers, _ = session.request(
+        "POST", "/manage/imports/new/", "import upload", body, {"Content-Type": content_type}, 0
+    )
+    preview_at = headers.get("Location", "") if status == 302 else ""
+    preview = (
+        follow_job(session, preview_at, 1, until)
+        if "/jobs/" in preview_at
+        else {"status": f"HTTP {status}"}
+    )
+    results[f"import preview {cycle}"] = preview
+    if preview.get("status") == "done":
+        form = f"csrfmiddlewaretoken={session.csrf}".encode()
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, headers, _ = session.request(
+            "POST", preview["result_url"] + "confirm/", "import confirm", form, form_type, 1
+        )
+        location = headers.get("Location", "") if status == 302 else ""
+        results[f"import {cycle}"] = (
+            follow_job(session, location, 1, until)
+            if "/jobs/" in location
+            else {"status": f"HTTP {status}"}
+        )
+    results[f"export {cycle}"] = (
+        follow_job(session, export_at, 1, until) if export_at else {"status": "not started"}
+    )
 
 
 def admin_script(session: Session, until: float, results: dict[str, Any]) -> None:

@@ -6,7 +6,12 @@ mid-run. Clients use one server each and move to the other when theirs stops ans
 resending a tag with the same Idempotency-Key. Prints what was lost or duplicated, failed jobs,
 5xx answers and latencies per endpoint (before and after the kill); asserts nothing.
 
+With --speed (issue 13's speed targets), no server is killed: the admin runs an export and an
+import (--transcripts, previewed and confirmed) as jobs at the same time, and tag saves and
+comparison pages are timed while the jobs run and while none does.
+
     DEBUG=1 .venv/bin/python bench/cluster.py [--seconds 60] [--reuse]
+    DEBUG=1 .venv/bin/python bench/cluster.py --speed [--seconds 120] [--transcripts 1000]
 
 Uses the database pv_t13_cluster (BENCH_DATABASE_URL), Redis database 6 (BENCH_REDIS_URL) and
 ports 8162-8163 (BENCH_PORTS).
@@ -27,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 import _cluster_clients as clients
-from _cluster_clients import Session, Stats, admin_script, coder_loop, evaluator_loop, text_of
+from _cluster_clients import (
+    Session,
+    Stats,
+    admin_jobs_together,
+    admin_script,
+    coder_loop,
+    evaluator_loop,
+    text_of,
+)
 from _measure import summary, wait_for_port
 from _setup import ROOT, database_create, migrate, setup_django
 
@@ -153,6 +166,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run")
+    parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="issue 13's speed run: no server killed, an export and an import as jobs at once",
+    )
+    parser.add_argument("--transcripts", type=int, default=1000, help="batch size with --speed")
     args = parser.parse_args()
     # A timeout's SIGTERM unwinds through the `finally` below, which stops the servers.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
@@ -224,18 +243,27 @@ def main() -> None:
             threads.append(threading.Thread(target=evaluator_loop, args=(session, until)))
         admin_results: dict[str, Any] = {}
         admin = Session(keys["admin"], 0, stats)
-        threads.append(threading.Thread(target=admin_script, args=(admin, until, admin_results)))
+        if args.speed:
+            stats.phase = "no job running"
+            admin_args = (admin, until, admin_results, args.transcripts)
+            threads.append(threading.Thread(target=admin_jobs_together, args=admin_args))
+        else:
+            admin_args = (admin, until, admin_results)
+            threads.append(threading.Thread(target=admin_script, args=admin_args))
         print(
             f"Running {args.seconds} s: 20 coders, 5 evaluators, 1 admin over 2 servers", flush=True
         )
+        load_before = os.getloadavg()[0]
         for thread in threads:
             thread.start()
-        time.sleep(args.seconds / 2)
-        stats.phase = "after server A was killed"
-        stop(servers[0], signal.SIGKILL)  # gunicorn's master and its workers, mid-request
-        print("Killed server A (SIGKILL) mid-run", flush=True)
+        if not args.speed:
+            time.sleep(args.seconds / 2)
+            stats.phase = "after server A was killed"
+            stop(servers[0], signal.SIGKILL)  # gunicorn's master and its workers, mid-request
+            print("Killed server A (SIGKILL) mid-run", flush=True)
         for thread in threads:
             thread.join()
+        load_after = os.getloadavg()[0]
 
     finally:
         for process in [*servers, worker]:
@@ -275,7 +303,19 @@ def main() -> None:
     print()
     for (phase, endpoint), samples in sorted(stats.samples.items()):
         summary(f"{endpoint} ({phase})", samples)
-    print(f"\nLogs in {WORK}")
+    if args.speed:
+        print("\nSpeed targets (issue 13): tag save p95 < 150 ms, comparison page p95 < 800 ms")
+        for endpoint in ("tag save", "comparison page"):
+            everything = [
+                ms
+                for (_, name), samples in stats.samples.items()
+                if name == endpoint
+                for ms in samples
+            ]
+            if everything:
+                summary(f"{endpoint} (whole run)", everything)
+    print(f"\nLoad average (1 min) before the run {load_before:.1f}, after {load_after:.1f}")
+    print(f"Logs in {WORK}")
 
 
 if __name__ == "__main__":

@@ -18,11 +18,14 @@ from .colours import free_colour as colour_not_in
 from .models import (
     AuditEvent,
     CodebookValue,
+    ConsensusDecision,
     Excerpt,
     ExcerptValue,
+    Interview,
     Proposal,
     ResearchProject,
 )
+from .review.consensus import consensus_follow_coding
 from .services import CodingError, excerpt_delete
 from .versions import current_version
 
@@ -188,6 +191,10 @@ def _merge_tags(proposal: Proposal, actor: Any) -> list[int]:
     ExcerptValue.objects.filter(pk__in=dropped).delete()
     moved = list(tags.values_list("pk", flat=True))
     ExcerptValue.objects.filter(pk__in=moved).update(value=b, recoded_from=a)
+    # Decided interviews' consensus layers follow the recoding (as after any coding write).
+    decided = ConsensusDecision.objects.filter(interview__project=proposal.project)
+    for interview in Interview.objects.filter(pk__in=decided.values("interview_id")):
+        consensus_follow_coding(interview)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -239,6 +246,7 @@ def _recode(tag: ExcerptValue, to: CodebookValue, actor: Any) -> ExcerptValue:
         tag.recoded_from = old
         tag.version = current_version(excerpt.interview.project_id)
         tag.save()
+    consensus_follow_coding(excerpt.interview)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -314,3 +322,4 @@ def _recode_drop(tag: ExcerptValue, actor: Any) -> None:
         after={"value": None},
     )
     tag.delete()
+    consensus_follow_coding(excerpt.interview)

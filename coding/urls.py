@@ -170,6 +170,11 @@ urlpatterns = [
         packs.findings_feedback,
         name="findings_feedback",
     ),
+    path(
+        "findings/<slug:scope>/versions/<int:number>/feedback/<int:pk>/answer/",
+        packs.findings_feedback_answer,
+        name="findings_feedback_answer",
+    ),
     path("compare/", compare.compare, name="compare"),
     path("compare/cell/", compare.compare_cell, name="compare_cell"),
     path("compare/chart/<str:kind>.svg", compare.compare_chart, name="compare_chart"),

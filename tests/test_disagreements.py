@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from coding import services
 from coding.analysis.agreement import agreement_report
 from coding.analysis.filters import RULE_AGREED, RULE_CONSENSUS, RULES, Filters
 from coding.analysis.queries import comparison_rows, kept_tags
@@ -320,3 +321,94 @@ def test_it_does_not_count_the_consensus_layer_as_a_coder_on_the_project_page(
     page = client.get(reverse("project_detail", args=[coded.project.slug]))
     row = next(i for i in page.context["interviews"] if i.pk == coded.pk)
     assert row.coder_count == 2
+
+
+def layer_spans(interview: Any, slug: str) -> list[tuple[int, int]]:
+    return sorted(
+        Excerpt.objects.filter(
+            interview=interview, is_consensus=True, tags__value__slug=slug
+        ).values_list("start", "end")
+    )
+
+
+def test_it_keeps_a_decision_whose_passage_changed_listed_to_decide_again(
+    client: Client, coded: Any, peer: Any, peer2: Any
+) -> None:
+    decide(coded, "safety", "keep_both", peer, "safety")
+    both = span(TEXT, "I felt safe there. We laughed together.")
+    assert layer_spans(coded, "safety") == [both]
+    # The second coder shortens their excerpt: the decided passage is not there any more.
+    wider = Excerpt.objects.get(interview=coded, coder=peer2, start=both[0], end=both[1])
+    shorter = span(TEXT, "I felt safe there. We laughed")
+    services.excerpt_update(excerpt=wider, user=peer2, changes={"end": shorter[1]})
+    item = disagreement_queue(coded.project).interviews[0]
+    decision = ConsensusDecision.objects.get()
+    assert [c.decision for c in item.changed] == [decision]
+    now = next(p for p in item.passages if p.value.slug == "safety")
+    assert (now.start, now.end) == span(TEXT, " We laughed")
+    assert now.earlier == [decision] and not now.is_decided
+    assert item.changed[0].passages == [now]
+    # The write rebuilt the consensus layer at once: the old decision no longer counts.
+    assert layer_spans(coded, "safety") == [span(TEXT, "I felt safe there.")]
+    client.force_login(peer)
+    page = client.get(reverse("disagreement_list", args=[coded.project.slug])).content.decode()
+    assert "The coding changed since 1 decision" in page
+    assert "The coding changed since this decision" in page
+    assert f'href="#passage-{now.slug}"' in page
+    # Deciding the passage as it is now replaces the old decision, in the audit trail too.
+    decide(coded, "safety", "keep_both", peer, "safety")
+    remaining = ConsensusDecision.objects.get()
+    assert (remaining.start, remaining.end) == (now.start, now.end)
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.DELETE, object_id=str(decision.pk)
+    ).exists()
+    assert disagreement_queue(coded.project).interviews[0].changed == []
+    assert layer_spans(coded, "safety") == [shorter]
+
+
+def test_it_says_when_the_coders_now_agree_on_a_decided_passage(
+    client: Client, coded: Any, peer: Any, peer2: Any
+) -> None:
+    decide(coded, "safety", "none", peer)
+    mine = Excerpt.objects.get(interview=coded, coder=peer, tags__value__slug="safety")
+    services.excerpt_update(
+        excerpt=mine,
+        user=peer,
+        changes={"end": span(TEXT, "I felt safe there. We laughed together.")[1]},
+    )
+    item = disagreement_queue(coded.project).interviews[0]
+    assert [c.passages for c in item.changed] == [[]]
+    client.force_login(peer)
+    page = client.get(reverse("disagreement_list", args=[coded.project.slug])).content.decode()
+    assert "The coders now agree on this text: nothing is left to decide." in page
+
+
+def test_it_rebuilds_the_consensus_layer_when_a_merge_recodes_a_decided_passage(
+    project: Any, peer: Any, peer2: Any
+) -> None:
+    from coding import proposals
+    from coding.models import Membership
+
+    lead = peer
+    Membership.objects.filter(user=lead, project=project).update(is_lead=True)
+    CodebookValue.objects.create(project=project, slug="trust", name="Trust", order=9)
+    interview = make_interview(project, TEXT, pseudonym="P200")
+    make_excerpt(interview, peer, *span(TEXT, "I felt safe there."), "trust")
+    make_excerpt(interview, peer2, *span(TEXT, "Nobody judged me at all."), "safety")
+    done(interview, peer, peer2)
+    decide(interview, "trust", "keep_both", peer)
+    assert layer_spans(interview, "trust") == [span(TEXT, "I felt safe there.")]
+    proposal = proposals.proposal_create(
+        project=project,
+        actor=peer,
+        kind="merge",
+        reason="The same idea.",
+        value=CodebookValue.objects.get(slug="trust"),
+        into=value("safety"),
+    )
+    proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="Agreed.")
+    # The decision was on Trust, which no coder has now: it no longer counts (its layer excerpt
+    # is not simply moved to Safety), and it is listed to decide again.
+    assert layer_spans(interview, "trust") == layer_spans(interview, "safety") == []
+    item = disagreement_queue(project).interviews[0]
+    assert [c.decision.value.slug for c in item.changed] == ["trust"]

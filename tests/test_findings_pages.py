@@ -15,7 +15,7 @@ from docx import Document
 
 from coding.findings.docx import DOCX
 from coding.findings.pack_models import PackFeedback, PackVersion
-from coding.findings.pack_services import pack_feedback_record, pack_publish
+from coding.findings.pack_services import CHANGED_MISSING, pack_feedback_record, pack_publish
 from coding.models import AuditEvent
 
 from .pack_data import NOT_SHOWN, SHOWN, PackWorld, pack_world
@@ -225,3 +225,38 @@ def test_it_reads_the_pack_page_in_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(len(one_version)):
         assert client.get(url).status_code == 200
+
+
+def test_it_records_what_the_team_changed_after_the_feedback(
+    client: Client, world: PackWorld
+) -> None:
+    version = pack_publish(project=world.side, projects=[world.side], actor=world.peer)
+    feedback = pack_feedback_record(
+        version=version, actor=world.peer, who="A member", received=TODAY, said="Too long."
+    )
+    url = reverse("findings_feedback_answer", args=["side-by-side", 1, feedback.pk])
+    client.force_login(world.evaluator)
+    assert client.post(url, {"changed": "Shorter."}).status_code == 403
+    client.force_login(world.peer)
+    response = client.post(url, {"changed": "  "}, follow=True)
+    assert CHANGED_MISSING in response.content.decode()
+    client.post(url, {"changed": "We cut it to four pages."})
+    feedback.refresh_from_db()
+    assert feedback.changed == "We cut it to four pages."
+    event = AuditEvent.objects.get(model="packfeedback", action="update")
+    assert event.before == {"changed": ""} and event.after == {"changed": feedback.changed}
+    second = pack_publish(project=world.side, projects=[world.side], actor=world.peer)
+    assert second.content["feedback"][0]["changed"] == "We cut it to four pages."
+
+
+def test_it_lets_a_peer_researcher_of_every_project_publish_the_pack_across_them(
+    client: Client, world: PackWorld
+) -> None:
+    client.force_login(world.peer)
+    response = client.post(reverse("findings_publish", args=["all"]))
+    version = PackVersion.objects.get(project=None)
+    assert response["Location"] == version.get_absolute_url()
+    assert sorted(version.project_ids) == sorted(p.pk for p in world.projects)
+    # An evaluator in one of the projects takes no part in the pack across them.
+    world.peer.memberships.filter(project=world.maternal).update(role="evaluator")
+    assert client.post(reverse("findings_publish", args=["all"])).status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from coding.jobs.kinds import IMPORT_UPLOAD_GONE
 from coding.jobs.models import Job
 from coding.jobs.services import (
+    JOB_KEY_TAKEN,
     JOB_LOST,
     JOB_SECRET_GONE,
     JobError,
@@ -199,3 +201,38 @@ def test_it_wipes_a_key_a_crash_left_on_a_finished_job_at_the_clean_up(admin_use
     jobs_clean_up()
     assert Job.objects.get(pk=job.pk).secret == ""
     assert Job.objects.get(pk=waiting.pk).secret == "needed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_makes_one_preview_job_and_keeps_one_upload_when_the_form_is_sent_twice(
+    client: Client, admin_user: Any, project: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.TASKS = DATABASE
+    client.force_login(admin_user)
+    key = str(uuid.uuid4())
+    first, second = (
+        client.post(
+            reverse("import_new"),
+            {"batch": zip_upload(tmp_path), "names": NAMES, "idempotency_key": key},
+        )
+        for _ in range(2)
+    )
+    job = Job.objects.get(kind=Job.Kind.IMPORT_PREVIEW)
+    assert first["Location"] == second["Location"] == job.get_absolute_url()
+    assert len(list((tmp_path / "staging").iterdir())) == 1
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_upload_form_whose_key_another_job_holds(
+    client: Client, admin_user: Any, project: Any, tmp_path: Path
+) -> None:
+    taken = Job.objects.create(kind=Job.Kind.BACKUP, owner=admin_user, title="Backup")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("import_new"),
+        {"batch": zip_upload(tmp_path), "idempotency_key": str(taken.idempotency_key)},
+        follow=True,
+    )
+    assert JOB_KEY_TAKEN in response.content.decode()
+    assert not Job.objects.filter(kind=Job.Kind.IMPORT_PREVIEW).exists()
+    assert not list((tmp_path / "staging").iterdir())

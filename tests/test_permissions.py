@@ -7,6 +7,7 @@ that authentication is checked before anything else.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coding import services
 from coding.findings.candidates import quote_propose
-from coding.findings.pack_services import pack_publish
+from coding.findings.pack_services import pack_feedback_record, pack_publish
 from coding.models import CodebookValue, ImportBatch, Job
 from coding.proposals import proposal_create, proposal_decide
 from coding.review.calibration import (
@@ -68,6 +69,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "findings_version": ("pack_version", "", MEMBERS),
     "findings_version_download": ("pack_version", "", MEMBERS),
     "findings_feedback": ("pack_version", "", {r: 405 for r in ROLES}),
+    "findings_feedback_answer": ("pack_feedback", "", {r: 405 for r in ROLES}),
     # The codebook: members read; peer researchers propose, discuss and recode.
     "codebook": ("project", "", MEMBERS),
     "value_detail": ("value", "", MEMBERS),
@@ -187,7 +189,10 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
     proposal_decide(proposal=split, actor=admin_user, accept=True, reason="Yes.")
     provisional = services.value_create(project=project, actor=peer, name="Hope")
     quote = quote_propose(excerpt=excerpt, value_id=safety.pk, caption="Safe.", user=peer)
-    pack_publish(project=project, projects=[project], actor=peer)
+    pack_version = pack_publish(project=project, projects=[project], actor=peer)
+    feedback = pack_feedback_record(
+        version=pack_version, actor=peer, who="A member", received=date(2026, 1, 1), said="Ok."
+    )
     kwargs = {
         "": {},
         "project": {"slug": project.slug},
@@ -212,6 +217,7 @@ def world(project: Any, peer: Any, evaluator: Any, outsider: Any, admin_user: An
         "quote_api": {"pk": quote.pk},
         "pack": {"scope": project.slug},
         "pack_version": {"scope": project.slug, "number": 1},
+        "pack_feedback": {"scope": project.slug, "number": 1, "pk": feedback.pk},
     }
     queries = {"": "", "cell": f"?column={project.pk}&value={safety.pk}"}
     users = {"outsider": outsider, "peer": peer, "evaluator": evaluator, "admin": admin_user}

@@ -7,6 +7,7 @@ and the `.docx` alike. No percentages and no intervals: a number always comes wi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .pack_wording import fraction
@@ -35,8 +36,7 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = [{"heading": "About this", "lines": INTRO, "quotes": []}]
     for value in pack.get("values", []):
         lines: list[str] = []
-        if value.get("short_definition"):
-            lines.append(value["short_definition"])
+        lines.extend(one_idea_per_line(value.get("short_definition", "")))
         dots: list[dict[str, Any]] = []
         for share in value["shares"]:
             if not share["applies"]:
@@ -61,6 +61,17 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
                 lines.append(f"We did: {item['changed']}")
         sections.append({"heading": "You said, we did", "lines": lines, "quotes": []})
     return sections
+
+
+def one_idea_per_line(text: str) -> list[str]:
+    """A definition cut at its semicolons, colons and full stops: one short sentence a line."""
+    parts = re.split(r"(?<=[;:.])\s+", text.strip())
+    lines = []
+    for part in parts:
+        part = part.strip().rstrip(";:.").strip()
+        if part:
+            lines.append(part[0].upper() + part[1:] + ".")
+    return lines
 
 
 def _dots(project: str, share: float) -> dict[str, Any]:

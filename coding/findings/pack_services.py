@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.timezone import localdate, now
 
 from ..audit import audit_record
@@ -18,6 +18,7 @@ from .pack_models import ALL_PROJECTS, PackFeedback, PackVersion
 NO_PROJECTS = "There are no projects in this pack to publish."
 WHO_MISSING = "Say who gave the feedback (for example “two participants from Side by Side”)."
 SAID_MISSING = "Write down what they said."
+PUBLISH_ATTEMPTS = 5
 DATE_IN_FUTURE = "The date they told us cannot be in the future."
 
 
@@ -42,6 +43,25 @@ def pack_publish(
         raise PackError(NO_PROJECTS)
     scope = project.slug if project else ALL_PROJECTS
     content = pack_build(projects, viewer=None, scope=scope)
+    for attempt in range(PUBLISH_ATTEMPTS):
+        try:
+            return _version_save(project, projects, actor, note, content)
+        except (IntegrityError, ValidationError):
+            # Two first versions of the pack across projects (no row to lock yet) took the
+            # same number: the database refused the second, which takes the next one.
+            if attempt == PUBLISH_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _version_save(
+    project: ResearchProject | None,
+    projects: list[ResearchProject],
+    actor: Any,
+    note: str,
+    content: dict[str, Any],
+) -> PackVersion:
+    """Number, save and audit one version (one transaction)."""
     with transaction.atomic():
         # Lock a row of the scope so two publishers do not take the same number.
         if project is not None:
@@ -112,5 +132,30 @@ def pack_feedback_record(
             instance=feedback,
             project_id=version.project_id,
             after={"version": version.number, "who": who, "received": received.isoformat()},
+        )
+    return feedback
+
+
+CHANGED_MISSING = "Write down what the team changed."
+
+
+def pack_feedback_answer(*, feedback: PackFeedback, actor: Any, changed: str) -> PackFeedback:
+    """Say what the team changed after feedback was recorded ("we did", added later)."""
+    changed = free_text(changed or "").strip()
+    if not changed:
+        raise PackError(CHANGED_MISSING)
+    with transaction.atomic():
+        feedback = PackFeedback.objects.select_for_update().get(pk=feedback.pk)
+        before = feedback.changed
+        feedback.changed = changed
+        feedback.full_clean()
+        feedback.save(update_fields=["changed"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            instance=feedback,
+            project_id=feedback.version.project_id,
+            before={"changed": before},
+            after={"changed": changed},
         )
     return feedback

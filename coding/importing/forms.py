@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,9 @@ class ImportUploadForm(forms.Form):
     skip_invalid = forms.BooleanField(
         label=SKIP_INVALID_LABEL, required=False, help_text=SKIP_INVALID_HELP
     )
+    # A fresh key in each form: a double click or a resent form finds the preview job the first
+    # made instead of uploading and reading the batch twice.
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -187,20 +187,28 @@ def import_job_start(
     key: str,
     skip_invalid: bool,
     participant_choices: dict[int, str | None] | None = None,
-) -> Job:
-    """Preview or import a stashed batch in the background; one job per upload and choice.
+    idempotency_key: uuid.UUID | None = None,
+) -> tuple[Job, bool]:
+    """Preview or import a stashed batch in the background; return (job, created).
 
+    One job per upload and choice, or per form when the form carries `idempotency_key`.
     `key` unseals the batch's names to remove; the worker holds it only while the job runs.
     """
     choices = {str(row): choice for row, choice in (participant_choices or {}).items()}
-    return job_start_once(
-        kind=kind,
-        owner=owner,
-        title=title,
-        params={"token": token, "skip_invalid": skip_invalid, "participant_choices": choices},
-        unit="transcripts read",
-        secret=key,
-    )
+    params = {"token": token, "skip_invalid": skip_invalid, "participant_choices": choices}
+    unit = "transcripts read"
+    if idempotency_key is not None:
+        return job_start(
+            kind=kind,
+            owner=owner,
+            title=title,
+            params=params,
+            idempotency_key=idempotency_key,
+            unit=unit,
+            secret=key,
+        )
+    job = job_start_once(kind=kind, owner=owner, title=title, params=params, unit=unit, secret=key)
+    return job, True
 
 
 def job_secret(job: Job) -> str | None:

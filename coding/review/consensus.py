@@ -21,7 +21,7 @@ from ..models import AuditEvent, CodebookValue, ConsensusDecision, Excerpt, Exce
 from ..services import CodingError
 from ..versions import current_version
 from .blind import CONSENSUS_USERNAME
-from .queue import agreed_spans, coding_rows, disagreement_queue, merge
+from .queue import agreed_spans, coding_rows, differing_runs, disagreement_queue, merge
 
 REASON_NEEDED = "Write down the reason for the decision, so others can follow it later."
 REASON_TOO_LONG = "A reason can be at most {limit} characters long."
@@ -94,6 +94,7 @@ def decision_record(
     decision.full_clean()
     decision.save()
     decision.values.set(values)
+    _supersede(decision, user, {p.key for p in passages})
     audit_record(
         actor=user,
         action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
@@ -107,6 +108,40 @@ def decision_record(
     return decision
 
 
+def _supersede(decision: ConsensusDecision, user: Any, current: set[tuple]) -> None:
+    """Remove the earlier decisions on this value whose passage the coders changed (not in
+    `current`, the passages as they stand) and which overlap the passage just decided: the new
+    decision takes their place."""
+    earlier = ConsensusDecision.objects.filter(
+        interview_id=decision.interview_id,
+        value_id=decision.value_id,
+        start__lt=decision.end,
+        end__gt=decision.start,
+    ).exclude(pk=decision.pk)
+    for old in earlier:
+        if (old.interview_id, old.value_id, old.start, old.end) in current:
+            continue  # a passage of its own still: not replaced
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.DELETE,
+            instance=old,
+            project_id=decision.interview.project_id,
+            participant_id=decision.interview.participant_id,
+            before=snapshot(old, DECISION_FIELDS),
+            after=None,
+        )
+        old.delete()
+
+
+def consensus_follow_coding(interview: Interview) -> None:
+    """Rebuild a decided interview's consensus layer after its coding changed (called by the
+    coding services inside the write's transaction), so decisions whose passage changed stop
+    counting at once."""
+    if ConsensusDecision.objects.filter(interview=interview).exists():
+        Interview.objects.select_for_update().filter(pk=interview.pk).first()
+        consensus_layer_rebuild(interview=interview)
+
+
 def consensus_spans(interview: Interview) -> dict[int, list[tuple[int, int]]]:
     """Value id -> the merged spans of the interview's consensus layer."""
     rows = coding_rows([interview.pk])
@@ -115,11 +150,17 @@ def consensus_spans(interview: Interview) -> dict[int, list[tuple[int, int]]]:
     for _, coder, value, start, end in rows:
         spans[value][coder].append((start, end))
     layer: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # Only decisions on passages as they stand count: one whose text the coders have changed
+    # since waits to be decided again (the queue lists it).
+    passages = set()
     for value, by_coder in spans.items():
         layer[value].extend(agreed_spans(by_coder, coders))
+        passages.update((value, s, e) for s, e, _ in differing_runs(by_coder, coders))
     for decision in ConsensusDecision.objects.filter(interview=interview).prefetch_related(
         "values"
     ):
+        if (decision.value_id, decision.start, decision.end) not in passages:
+            continue
         span = (decision.start, decision.end)
         if decision.outcome == ConsensusDecision.Outcome.KEEP_BOTH:
             layer[decision.value_id].append(span)

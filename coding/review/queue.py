@@ -48,6 +48,8 @@ class Passage:
     sides: list[Side]
     decision: ConsensusDecision | None = None
     discussion: Discussion | None = None
+    # Decisions on this value made on text here before the coding changed: decide again.
+    earlier: list[ConsensusDecision] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -64,14 +66,33 @@ class Passage:
 
 
 @dataclass
+class ChangedDecision:
+    """A decision whose passage the coders have changed since: the passages of its value over
+    the same text now, to decide again (none when the coders now agree there)."""
+
+    decision: ConsensusDecision
+    value: CodebookValue
+    text: str
+    passages: list[Passage]
+
+
+@dataclass
 class InterviewQueue:
     interview: Interview
     coders: list[str]
     passages: list[Passage] = field(default_factory=list)
+    # Decisions whose passage no longer exists as it was: the coding changed since.
+    changed: list[ChangedDecision] = field(default_factory=list)
 
     @property
     def remaining(self) -> int:
         return sum(1 for p in self.passages if not p.is_decided)
+
+    def passages_over(self, decision: ConsensusDecision) -> list[Passage]:
+        """The current passages of the decision's value that overlap its text."""
+        return [
+            p for p in self.passages if p.value.pk == decision.value_id and _overlap(p, decision)
+        ]
 
 
 @dataclass
@@ -241,8 +262,27 @@ def disagreement_queue(project: ResearchProject, interview_id: int | None = None
                 passage.discussion = threads.get(passage.key)
                 item.passages.append(passage)
         item.passages.sort(key=lambda p: (p.start, p.end, p.value.order, p.value.name))
+        current = {p.key for p in item.passages}
+        stale = [d for key, d in decisions.items() if key[0] == i_id and key not in current]
+        for decision in sorted(stale, key=lambda d: (d.start, d.end)):
+            over = item.passages_over(decision)
+            for passage in over:
+                passage.earlier.append(decision)
+            text = interview.text[decision.start : decision.end]
+            item.changed.append(
+                ChangedDecision(
+                    decision=decision,
+                    value=by_id[decision.value_id],
+                    text=text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…",
+                    passages=over,
+                )
+            )
         result.append(item)
     return Queue(interviews=result, values=values)
+
+
+def _overlap(passage: Passage, decision: ConsensusDecision) -> bool:
+    return passage.start < decision.end and decision.start < passage.end
 
 
 def _values_on(

@@ -50,6 +50,12 @@ def _audit_excerpt(
         before=before,
         after=after,
     )
+    # Every write of the coding services ends here: a decided interview's consensus layer
+    # follows the change in the same transaction. Imported here: the review package uses
+    # these services.
+    from ..review.consensus import consensus_follow_coding
+
+    consensus_follow_coding(interview)
 
 
 def idempotency_key(raw: Any) -> uuid.UUID | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from ..importing.manifest import manifest_template
 from ..importing.problems import plural
 from ..importing.services import batch_coded_count
 from ..jobs.models import Job
-from ..jobs.services import import_job_start
+from ..jobs.services import JobError, import_job_start
 from ..models import ImportBatch
 from ..uploads import (
     BATCH,
@@ -38,6 +39,16 @@ CHANGED_SINCE_PREVIEW = (
 
 
 admin_required = staff_required(ADMINS_ONLY)
+
+
+def earlier_job(request: HttpRequest, kind: str) -> Job | None:
+    """The job this same form already started, when it is sent again (a double click)."""
+    sent = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
+    try:
+        key = uuid.UUID(sent)
+    except ValueError:
+        return None
+    return Job.objects.filter(idempotency_key=key, owner_id=request.user.pk, kind=kind).first()
 
 
 def staged_or_404(request: HttpRequest, token: str) -> Stashed:
@@ -61,6 +72,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    sent_before = earlier_job(request, Job.Kind.IMPORT_PREVIEW)
+    if sent_before is not None:  # a double click: the first click's job, not a second upload
+        return redirect(sent_before)
     if request.method == "POST" and form.is_valid():
         sealed, key = seal(form.cleaned_data["names"])
         staged = stash_upload(
@@ -73,14 +87,22 @@ def import_new(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_PREFIX + staged.token] = key
         # Reading a large batch takes a while: a background job does it, with progress, and
         # holds the key to the names only while it runs.
-        job = import_job_start(
-            kind=Job.Kind.IMPORT_PREVIEW,
-            owner=request.user,
-            token=staged.token,
-            title=f"Preview of {staged.source_name}",
-            key=key,
-            skip_invalid=staged.meta["skip_invalid"],
-        )
+        try:
+            job, created = import_job_start(
+                kind=Job.Kind.IMPORT_PREVIEW,
+                owner=request.user,
+                token=staged.token,
+                title=f"Preview of {staged.source_name}",
+                key=key,
+                skip_invalid=staged.meta["skip_invalid"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except JobError as exc:  # a key another job holds: a form copied from elsewhere
+            discard(request, staged.token)
+            messages.error(request, str(exc))
+            return redirect("import_new")
+        if not created:  # the same form arrived twice at once: keep the first upload only
+            discard(request, staged.token)
         return redirect(job.result_url if job.status == Job.Status.DONE else job)
     return render(request, "coding/importing/new.html", {"form": form})
 
@@ -126,7 +148,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404(PREVIEW_GONE)
     # The file is read and checked again (the database may have changed since the preview),
     # then written in one transaction, by a background job; one job however often it is sent.
-    job = import_job_start(
+    job, _ = import_job_start(
         kind=Job.Kind.IMPORT_CONFIRM,
         owner=request.user,
         token=staged.token,

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,12 @@ from ..findings.easy_read import SAID_LINE, easy_read
 from ..findings.pack import pack_build, pack_feedback, pack_versions, pack_with_quotes
 from ..findings.pack_access import pack_scope, pack_version_for
 from ..findings.pack_forms import FeedbackForm, PublishForm
-from ..findings.pack_services import PackError, pack_feedback_record, pack_publish
+from ..findings.pack_services import (
+    PackError,
+    pack_feedback_answer,
+    pack_feedback_record,
+    pack_publish,
+)
 
 EASY = "easy"
 PUBLISHED = "Version {number} of the findings pack is published. Every version is kept."
@@ -76,7 +82,7 @@ def findings_pack(request: HttpRequest, scope: str) -> HttpResponse:
 def _can_publish(request: HttpRequest, scope: str) -> bool:
     try:
         pack_scope(request.user, scope, write=True)
-    except Exception:  # PermissionDenied or Http404: the form is simply not offered
+    except (PermissionDenied, Http404):  # the form is simply not offered
         return False
     return True
 
@@ -169,4 +175,25 @@ def findings_feedback(request: HttpRequest, scope: str, number: int) -> HttpResp
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else field
             messages.error(request, f"{label}: {' '.join(errors)}")
+    return redirect(version)
+
+
+ANSWER_SAVED = "What the team changed is recorded."
+
+
+@login_required
+@require_POST
+def findings_feedback_answer(
+    request: HttpRequest, scope: str, number: int, pk: int
+) -> HttpResponse:
+    version, _ = pack_version_for(request.user, scope, number, write=True)
+    feedback = get_object_or_404(version.feedback, pk=pk)
+    try:
+        pack_feedback_answer(
+            feedback=feedback, actor=request.user, changed=request.POST.get("changed", "")
+        )
+    except PackError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, ANSWER_SAVED)
     return redirect(version)

@@ -167,6 +167,9 @@ export function createPanels(ctx, api, editor) {
     document.getElementById("details-title").textContent = `Excerpt by ${e.coder}`;
     document.getElementById("details-quote").textContent = truncate(e.text, 400);
     describe(e);
+    // A thread on this excerpt: the new-discussion page opens with it chosen.
+    const discuss = document.getElementById("details-discuss-link");
+    if (discuss) discuss.href = `${discuss.dataset.base}?excerpt=${encodeURIComponent(e.id)}`;
     if (e.created === undefined) {
       // The page's embedded rows leave times out; ask for them when someone looks.
       api.getExcerpt(e.id).then((full) => {

@@ -12,7 +12,7 @@ from coding.models import CodebookValue, CodingProgress, ConsensusDecision, Disc
 from coding.review.calibration import calibration_passage_add, calibration_set_create
 
 from ..conftest import make_excerpt, make_interview
-from .conftest import run_axe
+from .conftest import open_coding_page, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +60,31 @@ def test_it_starts_a_thread_on_an_excerpt_and_resolves_it(
     page.goto("/discussions/?show=resolved")
     assert "We laughed together." in page.locator("#discussion-table").inner_text()
     assert run_axe(page) == []
+    assert page.js_errors == []
+
+
+def test_it_starts_a_thread_from_an_excerpts_details_and_resolves_it(
+    signed_in: Any, peer: Any, peer2: Any, project: Any
+) -> None:
+    interview = make_interview(project, TEXT)
+    make_excerpt(interview, peer, *span("I felt safe there."), "safety")
+    excerpt = make_excerpt(interview, peer, *span("We laughed together."), "human-connection")
+    page = open_as(signed_in, peer)
+    open_coding_page(page, interview)
+    page.locator(f'#excerpt-list .excerpt-item[data-id="{excerpt.pk}"]').click()
+    link = page.locator("#details").get_by_role("link", name="Start a discussion on this excerpt")
+    link.click()
+    page.wait_for_url(f"**/interviews/{interview.pk}/discussions/new/?excerpt={excerpt.pk}")
+    # The excerpt whose details were open is already chosen.
+    assert page.get_by_label("Excerpt").input_value() == str(excerpt.pk)
+    page.get_by_label("Your comment").fill("@quinn-peer is laughing together connection?")
+    page.get_by_role("button", name="Start the discussion").click()
+    page.wait_for_url("**/discussions/*/")
+    assert page.locator("#thread-passage").inner_text() == "We laughed together."
+    assert Discussion.objects.get().excerpt_id == excerpt.pk
+    page.get_by_role("button", name="Mark as resolved").click()
+    page.wait_for_selector("#thread-status .text-bg-success")
+    assert Discussion.objects.get().is_resolved
     assert page.js_errors == []
 
 
