@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from coding.codebook import framework_values_load, project_values_load
 from coding.models import (
     CodebookValue,
+    CodingProgress,
     Excerpt,
     ExcerptValue,
     Interview,
@@ -70,6 +72,14 @@ def make_excerpt(interview: Interview, coder: Any, start: int, end: int, *slugs:
         value = CodebookValue.objects.for_project(interview.project).get(slug=slug)
         ExcerptValue.objects.create(excerpt=excerpt, value=value)
     return excerpt
+
+
+def mark_done(interview: Interview, *coders: Any) -> None:
+    """The coders have marked the interview done (agreement counts only such interviews)."""
+    for coder in coders:
+        CodingProgress.objects.update_or_create(
+            interview=interview, coder=coder, defaults={"done_at": timezone.now()}
+        )
 
 
 @pytest.fixture

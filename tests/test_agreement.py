@@ -19,7 +19,7 @@ from coding.analysis.agreement import (
 )
 from coding.analysis.filters import Filters
 
-from .conftest import make_excerpt, make_interview
+from .conftest import make_excerpt, make_interview, mark_done
 
 
 def test_it_matches_the_published_kappa_example() -> None:
@@ -91,6 +91,7 @@ def double(project: Any, peer: Any, peer2: Any) -> Any:
     interview = make_interview(project, "a" * 100)
     first = make_excerpt(interview, peer, 0, 50, "safety")
     second = make_excerpt(interview, peer2, 25, 75, "safety")
+    mark_done(interview, peer, peer2)
     # A single-coded interview plays no part in agreement.
     make_excerpt(make_interview(project, "b" * 100, pseudonym="Solo"), peer, 0, 10, "safety")
     return interview, first, second
@@ -116,6 +117,7 @@ def test_it_measures_agreement_on_sentences(project: Any, peer: Any, peer2: Any)
     interview = make_interview(project, "One here. Two here. Three here. Four here.")
     make_excerpt(interview, peer, 0, 14, "safety")  # sentences 1 and 2
     make_excerpt(interview, peer2, 12, 25, "safety")  # sentences 2 and 3
+    mark_done(interview, peer, peer2)
     report = agreement_report(Filters(project_ids=(project.pk,)), UNIT_SENTENCES)
     safety = next(v for v in report.values if v.slug == "safety")
     stats = report.per_value[safety.pk]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from coding.analysis.tallies import tallies_refresh
 from coding.models import CodebookValue, Participant, ResearchProject
 
-from .conftest import make_excerpt, make_interview, make_project
+from .conftest import make_excerpt, make_interview, make_project, mark_done
 
 PAGES = ["compare", "compare_cooccurrence", "compare_agreement"]
 
@@ -31,6 +31,7 @@ def coded(project: Any, peer: Any, peer2: Any) -> dict[str, Any]:
         make_excerpt(first, peer2, 13, 25, "safety", "human-connection"),
         make_excerpt(second, peer, 13, 30, "human-connection"),
     ]
+    mark_done(first, peer, peer2)
     return {"first": first, "second": second, "excerpts": excerpts}
 
 

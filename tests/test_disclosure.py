@@ -19,7 +19,7 @@ from coding.analysis.exports import EVALUATOR_EXCERPT_HEADER
 from coding.analysis.filters import Filters
 from coding.models import Membership, ResearchProject
 
-from .conftest import make_excerpt, make_interview, make_project, make_user
+from .conftest import make_excerpt, make_interview, make_project, make_user, mark_done
 
 THRESHOLD = 5
 ROLES = ["participant"] * 12 + ["facilitator"] * 7 + ["staff"] * 3 + ["stakeholder"] * 2
@@ -67,6 +67,7 @@ def world(db: Any, settings: Any) -> dict[str, Any]:
                     if rng.random() < chance:
                         start = int(rng.integers(0, 40))
                         make_excerpt(interview, coder, start, start + 10, slug)
+            mark_done(interview, *coders[: 2 if n % 4 == 0 else 1])
     return {"evaluator": evaluator, "projects": projects, "coders": coders}
 
 

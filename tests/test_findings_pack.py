@@ -267,3 +267,12 @@ def test_it_cuts_a_definition_into_one_idea_per_line_for_easy_read() -> None:
         "Ground rules on confidentiality.",
         "Being safe and feeling safe are distinct.",
     ]
+
+
+def test_it_draws_the_chart_with_a_plain_title_and_text_alternative(world: PackWorld) -> None:
+    pack = pack_build([world.side, world.women], viewer=world.peer)
+    svg = pack["chart_svg"]
+    assert '<title id="bar-title">How often each value came up, by project</title>' in svg
+    assert "the range we are fairly sure of" in svg
+    for jargon in ("Prevalence", "Wilson", "confidence"):
+        assert jargon not in svg

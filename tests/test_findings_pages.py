@@ -247,3 +247,16 @@ def test_it_records_what_the_team_changed_after_the_feedback(
     assert event.before == {"changed": ""} and event.after == {"changed": feedback.changed}
     second = pack_publish(project=world.side, projects=[world.side], actor=world.peer)
     assert second.content["feedback"][0]["changed"] == "We cut it to four pages."
+
+
+def test_it_lets_a_peer_researcher_of_every_project_publish_the_pack_across_them(
+    client: Client, world: PackWorld
+) -> None:
+    client.force_login(world.peer)
+    response = client.post(reverse("findings_publish", args=["all"]))
+    version = PackVersion.objects.get(project=None)
+    assert response["Location"] == version.get_absolute_url()
+    assert sorted(version.project_ids) == sorted(p.pk for p in world.projects)
+    # An evaluator in one of the projects takes no part in the pack across them.
+    world.peer.memberships.filter(project=world.maternal).update(role="evaluator")
+    assert client.post(reverse("findings_publish", args=["all"])).status_code == 403

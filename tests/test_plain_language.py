@@ -12,7 +12,7 @@ from coding.analysis.agreement import agreement_report
 from coding.analysis.filters import Filters
 from coding.templatetags.review_tags import agreement_sentences
 
-from .conftest import make_excerpt, make_interview
+from .conftest import make_excerpt, make_interview, mark_done
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def double_coded(project: Any, peer: Any, peer2: Any) -> Any:
     interview = make_interview(project, TEXT)
     make_excerpt(interview, peer, 13, 31, "safety")
     make_excerpt(interview, peer2, 13, 52, "safety")
+    mark_done(interview, peer, peer2)
     return interview
 
 

@@ -21,7 +21,7 @@ from django.utils.timezone import now
 
 from ..access import NOT_YOUR_PROJECT
 from ..analysis import charts, disclosure, exports
-from ..analysis.agreement import agreement_report
+from ..analysis.agreement import COUNTED_DEFINITION, PASSAGE_DEFINITION, agreement_report
 from ..analysis.compare_forms import UNITS, AgreementForm, ComparisonForm
 from ..analysis.comparison import Comparison, comparison_build, scope_values
 from ..analysis.cooccurrence import cooccurrence_build
@@ -189,6 +189,8 @@ def compare_agreement(request: HttpRequest) -> HttpResponse:
             "query": form.query_string(),
             "evaluator": bool(masked),
             "too_few": bool(masked) and report.interviews < disclosure.threshold(),
+            "counted_definition": COUNTED_DEFINITION,
+            "passage_definition": PASSAGE_DEFINITION.format(unit=form.unit_choice()),
             "pair_labels": [
                 (pair, f"{report.coders.get(pair[0])} & {report.coders.get(pair[1])}")
                 for pair in report.pairs

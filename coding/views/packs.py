@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -81,7 +82,7 @@ def findings_pack(request: HttpRequest, scope: str) -> HttpResponse:
 def _can_publish(request: HttpRequest, scope: str) -> bool:
     try:
         pack_scope(request.user, scope, write=True)
-    except Exception:  # PermissionDenied or Http404: the form is simply not offered
+    except (PermissionDenied, Http404):  # the form is simply not offered
         return False
     return True
 

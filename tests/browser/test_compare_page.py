@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ..conftest import make_excerpt, make_interview
+from ..conftest import make_excerpt, make_interview, mark_done
 from .conftest import run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +19,7 @@ def test_it_leads_an_evaluator_from_a_figure_to_its_quotes(
     interview = make_interview(project, "Participant: I felt safe there. We laughed.")
     make_excerpt(interview, peer, 13, 31, "safety")
     make_excerpt(interview, peer2, 13, 31, "safety", "human-connection")
+    mark_done(interview, peer, peer2)
     page = signed_in(evaluator)
     page.goto("/compare/?measure=prevalence")
     assert page.locator("#coder-rule").inner_text().startswith("Double coding:")
@@ -33,6 +34,27 @@ def test_it_leads_an_evaluator_from_a_figure_to_its_quotes(
     assert run_axe(page) == []
     page.goto("/compare/cooccurrence/")
     assert run_axe(page) == []
+    assert page.js_errors == []
+
+
+def test_it_shows_passages_to_discuss_by_interview_accessibly(
+    signed_in: Any, peer: Any, peer2: Any, project: Any
+) -> None:
+    first = make_interview(project, "Participant: I felt safe there. We laughed.", title="First")
+    waiting = make_interview(project, "Participant: We met on Tuesdays.", title="Waiting")
+    make_excerpt(first, peer, 13, 31, "safety")
+    make_excerpt(first, peer2, 13, 31, "human-connection")
+    make_excerpt(waiting, peer, 13, 31, "safety")
+    make_excerpt(waiting, peer2, 13, 20, "safety")
+    mark_done(first, peer, peer2)
+    page = signed_in(peer)
+    page.goto("/compare/agreement/")
+    section = page.locator("section.passages-interview", has_text="First")
+    assert section.locator("table.sides tbody tr").count() == 4  # two passages, two coders
+    assert "coded by pat-peer and quinn-peer" in page.locator("#set-aside").inner_text()
+    assert run_axe(page) == []
+    section.locator("h3 a").click()
+    page.wait_for_url("**/disagreements/**")
     assert page.js_errors == []
 
 

@@ -13,8 +13,21 @@ alpha (nominal, any number of coders, interviews with different coders allowed).
 
 from __future__ import annotations
 
-from .loading import AgreementData, agreement_load, double_coded_interviews
-from .measuring import AgreementReport, Disagreement, agreement_measure, agreement_report
+from .loading import (
+    COUNTED_DEFINITION,
+    AgreementData,
+    SetAside,
+    agreement_load,
+    double_coded_interviews,
+)
+from .measuring import (
+    PASSAGE_DEFINITION,
+    AgreementReport,
+    Disagreement,
+    Side,
+    agreement_measure,
+    agreement_report,
+)
 from .statistics import (
     Stats,
     cohen_kappa,
@@ -32,11 +45,15 @@ from .units import (
 )
 
 __all__ = [
+    "COUNTED_DEFINITION",
+    "PASSAGE_DEFINITION",
     "UNIT_CHARACTERS",
     "UNIT_SENTENCES",
     "AgreementData",
     "AgreementReport",
     "Disagreement",
+    "SetAside",
+    "Side",
     "Stats",
     "agreement_load",
     "agreement_measure",

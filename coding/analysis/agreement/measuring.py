@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...models import CodebookValue
 from ..filters import Filters
-from .loading import AgreementData, agreement_load, fill_texts
+from .loading import AgreementData, SetAside, agreement_load, fill_texts
 from .statistics import Stats
 from .units import (
     UNIT_CHARACTERS,
@@ -18,6 +18,20 @@ from .units import (
 )
 
 DISAGREEMENT_LIMIT = 100
+PASSAGE_DEFINITION = (
+    "A passage is one stretch of text where, for one value, some of the coders compared "
+    "applied it and the others did not. Neighbouring {unit} on which the same coders applied "
+    "it make one passage; text disputed for two values counts once for each."
+)
+
+
+@dataclass
+class Side:
+    """What one coder did on a passage: the value in question, and every value they put there."""
+
+    coder_id: int
+    applied: bool
+    value_ids: list[int]
 
 
 @dataclass
@@ -31,6 +45,14 @@ class Disagreement:
     not_applied: list[int]
     excerpts: dict[int, int | None]  # coder -> an excerpt of theirs on this passage
     text: str = ""
+    sides: list[Side] = field(default_factory=list)
+    project_slug: str = ""
+    side_by_side: bool = False  # every coder marked it done: the disagreement queue shows it
+
+    @property
+    def slug(self) -> str:
+        """The passage's anchor in the disagreement queue (`review.queue.Passage.slug`)."""
+        return f"{self.interview_id}-{self.value_id}-{self.start}-{self.end}"
 
 
 @dataclass
@@ -43,6 +65,7 @@ class AgreementReport:
     overall: Stats
     disagreements: list[Disagreement]
     disagreement_total: int
+    set_aside: list[SetAside] = field(default_factory=list)
 
     @property
     def pairs(self) -> list[tuple[int, int]]:
@@ -112,6 +135,9 @@ def agreement_measure(data: AgreementData) -> AgreementReport:
                                 c: _excerpt_at(excerpts[interview_id][c], start, end)
                                 for c in coders
                             },
+                            sides=_sides(spans[interview_id], coders, pattern, start, end),
+                            project_slug=data.project_slugs.get(project_id, ""),
+                            side_by_side=interview_id in data.everyone_done,
                         )
                     )
     overall = Stats()
@@ -126,7 +152,30 @@ def agreement_measure(data: AgreementData) -> AgreementReport:
         overall=overall,
         disagreements=disagreements,
         disagreement_total=total,
+        set_aside=data.set_aside,
     )
+
+
+def _sides(
+    spans: dict[int, dict[int, list[tuple[int, int]]]],
+    coders: list[int],
+    applied: frozenset[int],
+    start: int,
+    end: int,
+) -> list[Side]:
+    """Each coder's values on [start, end): any of their spans of the value overlaps it."""
+    return [
+        Side(
+            coder_id=coder,
+            applied=coder in applied,
+            value_ids=[
+                value_id
+                for value_id, by_coder in spans.items()
+                if any(s < end and start < e for s, e in by_coder.get(coder, []))
+            ],
+        )
+        for coder in coders
+    ]
 
 
 def _excerpt_at(items: list[tuple[int, int, int]], start: int, end: int) -> int | None:

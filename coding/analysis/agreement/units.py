@@ -102,15 +102,19 @@ def weigh(
     """Total units per coder pattern, and the passages where coders differ, in one pass.
 
     Pieces with the same coders agree the same way, so each pattern is added to the
-    statistics once with its weight. Adjacent differing pieces with the same coders join.
+    statistics once with its weight. Neighbouring differing pieces (consecutive in `pieces`)
+    with the same coders join into one passage.
     """
     weights: dict[int, float] = defaultdict(float)
     runs: list[tuple[int, int, int]] = []
+    previous = 0  # the mask of the piece just before: pieces come in text order, one per unit
     for start, end, mask in pieces:
         weights[mask] += end - start if by_length else 1
         if mask and mask != full:
-            if runs and runs[-1][1] >= start - 1 and runs[-1][2] == mask:
+            # Neighbouring units join whatever white space lies between two sentences.
+            if runs and previous == mask:
                 runs[-1] = (runs[-1][0], end, mask)
             else:
                 runs.append((start, end, mask))
+        previous = mask
     return weights, runs
