@@ -310,11 +310,13 @@ def proposal_decide(*, proposal: Proposal, actor: Any, accept: bool, reason: Any
         proposal.full_clean()
         proposal.save()
         if accept:
+            # The title is read before the change: after a rename it would name the new name twice.
+            summary = proposal.title[:1].upper() + proposal.title[1:]
             moved = changes.proposal_apply(proposal, actor=actor)
             version = version_create(
                 project=proposal.project,
                 actor=actor,
-                summary=proposal.title[:1].upper() + proposal.title[1:],
+                summary=summary,
                 reason=f"{proposal.reason}\n\nDecision: {reason}",
                 proposal=proposal,
             )

@@ -150,6 +150,14 @@ def test_it_renames_redefines_and_retires(project: Any, peer: Any, lead: Any, tr
     assert current_version(project).number == 4
 
 
+def test_it_names_a_renamed_value_by_its_old_name_in_the_versions_summary(
+    project: Any, peer: Any, lead: Any, trust: Any
+) -> None:
+    proposal = propose(project, peer, "rename", value=trust, name="Trusting others")
+    proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="Agreed")
+    assert current_version(project).summary == "Rename “Trust” to “Trusting others”"
+
+
 def test_it_merges_at_once_and_keeps_the_old_values_history(
     project: Any, peer: Any, lead: Any, trust: Any
 ) -> None:
