@@ -35,6 +35,7 @@ FORMAT = 1
 
 TITLE_ONE = "What we found: {name}"
 TITLE_ALL = "What we found across the projects"
+TOO_FEW_INTERVIEWS = "too few interviews to show"
 CHART_TITLE = "How often each value came up, by project"
 CHART_ALT = (
     "A bar chart of how often each value came up in each project: each bar is the share of "
@@ -96,6 +97,9 @@ def pack_build(
                 "short": c.short,
                 "interviews": c.interviews,
                 "interviews_text": c.interviews_text,
+                "interviews_words": TOO_FEW_INTERVIEWS
+                if c.hidden
+                else f"{c.interviews_text} interviews",
                 "hidden": c.hidden,
             }
             for c in comparison.columns
