@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from coding import services
 from coding.analysis.agreement import agreement_report
-from coding.analysis.filters import RULE_AGREED, RULE_CONSENSUS, RULES, Filters
+from coding.analysis.filters import RULE_AGREED, RULE_CONSENSUS, RULE_LABELS, RULES, Filters
 from coding.analysis.queries import comparison_rows, kept_tags
 from coding.analysis.tallies import tallies_refresh
 from coding.models import (
@@ -125,7 +125,11 @@ def test_it_counts_what_remains_by_interview_and_by_value(
     client.force_login(peer)
     page = client.get(reverse("disagreement_list", args=[coded.project.slug])).content.decode()
     assert "<strong>2</strong> of 3 passages still to decide, on 1 interview." in page
-    assert escape(RULES[RULE_CONSENSUS]) in page
+    # The rule's name is said once, in quotes, then what it means.
+    label = RULE_LABELS[RULE_CONSENSUS]
+    meaning = RULES[RULE_CONSENSUS].removeprefix(f"{label}: ")
+    assert escape(f"as the coder rule “{label}”: {meaning}") in page
+    assert page.count(escape(label)) == 1
 
 
 def test_it_records_a_decision_with_its_reason(client: Client, coded: Any, peer: Any) -> None:
