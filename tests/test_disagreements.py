@@ -22,11 +22,13 @@ from coding.models import (
     CodingProgress,
     ConsensusDecision,
     Excerpt,
+    ResearchProject,
     ValueTally,
 )
 from coding.review.consensus import NOT_A_DISAGREEMENT, REASON_NEEDED, decision_record
 from coding.review.queue import disagreement_queue
 from coding.services import CodingError
+from coding.team import team_progress
 
 from .conftest import make_excerpt, make_interview
 
@@ -326,6 +328,16 @@ def test_it_does_not_count_the_consensus_layer_as_a_coder_on_the_project_page(
     page = client.get(reverse("project_detail", args=[coded.project.slug]))
     row = next(i for i in page.context["interviews"] if i.pk == coded.pk)
     assert row.coder_count == 2
+
+
+def test_it_does_not_list_the_consensus_layer_as_a_coder_on_team_progress(
+    coded: Any, peer: Any
+) -> None:
+    decide(coded, "human-connection", "apply", peer, "human-connection")
+    assert Excerpt.objects.filter(interview=coded, is_consensus=True).exists()
+    (team,) = team_progress(ResearchProject.objects.filter(pk=coded.project_id))
+    assert [c.username for c in team.coders] == ["pat-peer", "quinn-peer"]
+    assert team.double_coded == 1
 
 
 def layer_spans(interview: Any, slug: str) -> list[tuple[int, int]]:
