@@ -77,6 +77,7 @@ bench: install-test chromium
 	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_import $(BIN)/python bench/import_batch.py
 	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_refi $(BIN)/python bench/refi.py
 	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_compare $(BIN)/python bench/compare.py
+	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_consensus $(BIN)/python bench/consensus.py
 	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_cluster $(BIN)/python bench/cluster.py
 	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_cluster $(BIN)/python bench/cluster.py --speed --seconds 120 --transcripts 1000 --reuse
 	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_faults $(BIN)/python bench/faults.py --fault disconnect

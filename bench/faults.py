@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -339,6 +340,33 @@ def flood_phase(data: dict, seconds: float) -> tuple[float, float, dict[int, int
         return tally.latencies
 
     calm = tag_latencies(time.monotonic() + seconds)
+    # The flood runs in a process of its own at the lowest CPU priority: it stands in for
+    # attackers on other machines. Run as threads of this process, its eight loops held the
+    # interpreter lock the coders' timers need, and the figure measured the client, not the app.
+    flooder = subprocess.Popen(
+        [sys.executable, __file__, "--flood-only", "--flood-seconds", str(seconds * 3 + 60)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.nice(19),
+    )
+    assert flooder.stdout is not None
+    # The flooder prints "limited" once every thread has been answered 429.
+    line = flooder.stdout.readline().strip()
+    if line != "limited":
+        flooder.kill()
+        raise SystemExit(f"the sign-in flood never reached the rate limit: {line!r}")
+    busy = tag_latencies(time.monotonic() + seconds)
+    flooder.terminate()
+    out, _ = flooder.communicate(timeout=60)
+    statuses = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+    return statistics.median(calm) * 1000, statistics.median(busy) * 1000, statuses
+
+
+def flood_only(seconds: float) -> None:
+    """Eight threads post random sign-ins to the running server (the child of flood_phase).
+
+    Prints "limited" once every thread has been answered 429, then the answers' counts as JSON.
+    """
     stop = threading.Event()
     limited = threading.Event()
     statuses: Counter[int] = Counter()
@@ -358,22 +386,25 @@ def flood_phase(data: dict, seconds: float) -> tuple[float, float, dict[int, int
                 statuses[response.status] += 1
                 if response.status == 429:
                     refused.add(n)
-                    if len(refused) == 8:
+                    if len(refused) == 8 and not limited.is_set():
                         limited.set()
+                        print("limited", flush=True)
             except OSError:
                 statuses[0] += 1
             finally:
                 conn.close()
 
-    flooders = [threading.Thread(target=flood, args=(n,)) for n in range(8)]
+    flooders = [threading.Thread(target=flood, args=(n,), daemon=True) for n in range(8)]
     for t in flooders:
         t.start()
-    limited.wait(timeout=180)
-    busy = tag_latencies(time.monotonic() + seconds)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait(timeout=seconds)
     stop.set()
     for t in flooders:
-        t.join()
-    return statistics.median(calm) * 1000, statistics.median(busy) * 1000, dict(statuses)
+        t.join(timeout=130)
+    if not limited.is_set():
+        print("not limited", flush=True)
+    print(json.dumps(dict(statuses)), flush=True)
 
 
 def disconnect_database(url: str, seconds: float = 5) -> float:
@@ -420,7 +451,11 @@ def main() -> None:
         help="restart the cluster (root), or drop this database's connections for 5 s",
     )
     parser.add_argument("--flood-seconds", type=float, default=20)
+    parser.add_argument("--flood-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.flood_only:
+        flood_only(args.flood_seconds)
+        return
     os.environ["SECRET_KEY"] = SECRET  # the sessions made here must be valid in the server
     url = _setup.postgres_url("postgres://postgres@127.0.0.1:5432/pv_bench_faults")
     _setup.database_create(url)

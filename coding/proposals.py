@@ -7,7 +7,8 @@ codebook (`changes.py`) and makes a new version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -148,6 +149,21 @@ def _audit(actor: Any, action: str, instance: Any, project: ResearchProject, **k
     audit_record(actor=actor, action=action, instance=instance, project_id=project.pk, **kw)
 
 
+@contextmanager
+def proposal_audit(proposal: Proposal, actor: Any) -> Iterator[None]:
+    """Record what the block changes in a proposal: its state before and after, one event."""
+    before = proposal_state(proposal)
+    yield
+    _audit(
+        actor,
+        AuditEvent.Action.UPDATE,
+        proposal,
+        proposal.project,
+        before=before,
+        after=proposal_state(proposal),
+    )
+
+
 @transaction.atomic
 def proposal_create(
     *,
@@ -267,19 +283,11 @@ def proposal_withdraw(*, proposal: Proposal, actor: Any) -> Proposal:
     proposal = _open(proposal)
     if proposal.proposed_by_id != actor.pk:
         raise CodingError(NOT_YOUR_PROPOSAL, status=403)
-    before = proposal_state(proposal)
-    proposal.status = Proposal.Status.WITHDRAWN
-    proposal.save(update_fields=["status"])
-    if proposal.kind == Proposal.Kind.ADD and proposal.value_id:
-        changes.value_retire(proposal.value, actor=actor, project=proposal.project)
-    _audit(
-        actor,
-        AuditEvent.Action.UPDATE,
-        proposal,
-        proposal.project,
-        before=before,
-        after=proposal_state(proposal),
-    )
+    with proposal_audit(proposal, actor):
+        proposal.status = Proposal.Status.WITHDRAWN
+        proposal.save(update_fields=["status"])
+        if proposal.kind == Proposal.Kind.ADD and proposal.value_id:
+            changes.value_retire(proposal.value, actor=actor, project=proposal.project)
     return proposal
 
 
@@ -294,34 +302,28 @@ def proposal_decide(*, proposal: Proposal, actor: Any, accept: bool, reason: Any
     proposal = _open(proposal)
     # Make sure the codebook as it stands now is a version before the change is made.
     current_version(proposal.project)
-    before = proposal_state(proposal)
-    proposal.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
-    proposal.decided_by = actor
-    proposal.decided_at = timezone.now()
-    proposal.decision_reason = reason
-    proposal.full_clean()
-    proposal.save()
-    if accept:
-        moved = changes.proposal_apply(proposal, actor=actor)
-        version = version_create(
-            project=proposal.project,
-            actor=actor,
-            summary=proposal.title[:1].upper() + proposal.title[1:],
-            reason=f"{proposal.reason}\n\nDecision: {reason}",
-            proposal=proposal,
-        )
-        # Tags a merge moved were remade under the new version.
-        ExcerptValue.objects.filter(pk__in=moved).update(version=version)
-    elif proposal.kind == Proposal.Kind.ADD and proposal.value_id:
-        # A declined provisional value stays on its proposer's excerpts until they recode or
-        # delete them (the decision page offers both); nobody can apply it any more.
-        changes.value_retire(proposal.value, actor=actor, project=proposal.project)
-    _audit(
-        actor,
-        AuditEvent.Action.UPDATE,
-        proposal,
-        proposal.project,
-        before=before,
-        after=proposal_state(proposal),
-    )
+    with proposal_audit(proposal, actor):
+        proposal.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
+        proposal.decided_by = actor
+        proposal.decided_at = timezone.now()
+        proposal.decision_reason = reason
+        proposal.full_clean()
+        proposal.save()
+        if accept:
+            # The title is read before the change: after a rename it would name the new name twice.
+            summary = proposal.title[:1].upper() + proposal.title[1:]
+            moved = changes.proposal_apply(proposal, actor=actor)
+            version = version_create(
+                project=proposal.project,
+                actor=actor,
+                summary=summary,
+                reason=f"{proposal.reason}\n\nDecision: {reason}",
+                proposal=proposal,
+            )
+            # Tags a merge moved were remade under the new version.
+            ExcerptValue.objects.filter(pk__in=moved).update(version=version)
+        elif proposal.kind == Proposal.Kind.ADD and proposal.value_id:
+            # A declined provisional value stays on its proposer's excerpts until they recode or
+            # delete them (the decision page offers both); nobody can apply it any more.
+            changes.value_retire(proposal.value, actor=actor, project=proposal.project)
     return proposal

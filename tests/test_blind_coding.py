@@ -154,3 +154,29 @@ def test_it_keeps_the_other_coders_excerpts_out_of_a_peer_researchers_export(
     settings.EXPORT_JOB_THRESHOLD = 10_000
     mark_done(blind["interview"], peer, peer2)
     assert blind["first"].text in exported()
+
+
+def test_it_keeps_a_thread_on_the_other_coders_excerpt_hidden_until_both_are_done(
+    client: Client, blind: dict, peer: Any, peer2: Any
+) -> None:
+    from coding.review.discussions import discussion_start
+
+    interview = blind["interview"]
+    thread = discussion_start(
+        interview=interview, user=peer, body="Is this safety?", excerpt=blind["first"]
+    )
+    passage = discussion_start(interview=interview, user=peer, body="Here?", start=0, end=10)
+    client.force_login(peer2)
+    listed = client.get(reverse("discussion_list")).content.decode()
+    assert reverse("discussion_detail", args=[thread.pk]) not in listed
+    assert reverse("discussion_detail", args=[passage.pk]) in listed
+    assert client.get(reverse("discussion_detail", args=[thread.pk])).status_code == 404
+    side = client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
+    assert reverse("discussion_detail", args=[thread.pk]) not in side
+    mark_done(interview, peer, peer2)
+    assert client.get(reverse("discussion_detail", args=[thread.pk])).status_code == 200
+    listed = client.get(reverse("discussion_list")).content.decode()
+    assert reverse("discussion_detail", args=[thread.pk]) in listed
+    # Its coder always sees it.
+    client.force_login(peer)
+    assert client.get(reverse("discussion_detail", args=[thread.pk])).status_code == 200

@@ -86,6 +86,27 @@ def test_it_takes_a_proposal_from_proposing_to_a_new_version(
     assert "<del>Trust</del>" in diff and "<ins>Trusting others</ins>" in diff
 
 
+def test_it_ends_the_current_versions_summary_before_the_next_sentence(
+    client: Client, project: Any, peer: Any, lead: Any, trust: Any
+) -> None:
+    # A version's summary is a proposal's title ("Rename “Trust”…"), with no full stop of its own.
+    client.force_login(peer)
+    client.post(
+        reverse("proposal_new", args=[project.slug]),
+        {"kind": "rename", "value": trust.pk, "name": "Trusting others", "reason": "Clearer."},
+    )
+    proposal = Proposal.objects.get()
+    client.force_login(lead)
+    client.post(
+        reverse("proposal_decide", args=[project.slug, proposal.pk]),
+        {"decision": "accept", "reason": "The team agrees."},
+    )
+    page = client.get(reverse("codebook", args=[project.slug])).content.decode()
+    # The summary names the value as it was before the change, then the sentence ends.
+    summary = "Rename “Trust” to “Trusting others”"
+    assert f"{summary}. Anyone in the team can" in " ".join(page.split())
+
+
 def test_it_refuses_proposals_from_evaluators(client: Client, project: Any, evaluator: Any) -> None:
     client.force_login(evaluator)
     response = client.post(

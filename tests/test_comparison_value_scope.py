@@ -228,3 +228,25 @@ def test_it_hides_a_grouped_cell_from_an_evaluator_when_subtraction_gives_a_smal
         ).text
         == "100%"
     )
+
+
+def test_it_takes_both_options_in_the_export_command(coded: dict[str, Any], tmp_path: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "table.csv"
+    call_command(
+        "export_comparison",
+        "--group",
+        "trust=safety",
+        "--codebook-version",
+        "1",
+        "--output",
+        str(out),
+    )
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows and not [r for r in rows if r["value"] == "Trust"]
+    assert "Trust counted as Safety" in rows[0]["filters"]
+    assert VERSION_SHORT.format(number=1) in rows[0]["filters"]
+    with pytest.raises(CommandError, match="--group trust=hope: write a project's own value"):
+        call_command("export_comparison", "--group", "trust=hope")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from docx import Document
 
 from coding.models import AuditEvent
 
@@ -57,3 +58,18 @@ def test_it_names_the_known_projects_for_an_unknown_slug(world: PackWorld, tmp_p
     assert "There is no project with the slug 'nope'" in message
     assert "side-by-side" in message and "--project all" in message
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_it_hides_the_small_project_in_the_file_and_keeps_easy_read_free_of_percentages(
+    world: PackWorld, tmp_path: Path
+) -> None:
+    full, easy = tmp_path / "full.docx", tmp_path / "easy.docx"
+    call_command("export_findings", str(full), "--project", "all", stdout=io.StringIO())
+    call_command("export_findings", str(easy), "--project", "all", "--easy", stdout=io.StringIO())
+    table = Document(io.BytesIO(full.read_bytes())).tables[0]
+    column = next(c for c in table.columns if c.cells[0].text.startswith("Maternal"))
+    maternal = [c.text for c in column.cells]
+    assert maternal[0] == "Maternal (too few interviews to show)"
+    assert set(maternal[1:]) <= {"Hidden (too few interviews)", "Not in this project's codebook"}
+    text = docx_text(easy.read_bytes())
+    assert "%" not in text and "Easy Read" in text

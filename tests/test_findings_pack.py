@@ -257,6 +257,15 @@ def test_it_says_why_a_projects_own_value_is_not_compared(world: PackWorld) -> N
     )
 
 
+def test_it_says_in_easy_read_that_a_projects_own_value_has_nothing_to_compare(
+    world: PackWorld,
+) -> None:
+    pack = pack_with_quotes(pack_build([world.side, world.women], viewer=world.peer))
+    trust = next(s for s in easy_read(pack) if s["heading"] == "Trust")
+    assert easy_read_module.ONE_CODEBOOK_LINE.format(project="Women Side by Side") in trust["lines"]
+    assert easy_read_module.NO_DIFFERENCE_LINE not in trust["lines"]
+
+
 def test_it_cuts_a_definition_into_one_idea_per_line_for_easy_read() -> None:
     definition = (
         "Spaces that are physically and emotionally safe: ground rules on confidentiality; "
@@ -267,3 +276,12 @@ def test_it_cuts_a_definition_into_one_idea_per_line_for_easy_read() -> None:
         "Ground rules on confidentiality.",
         "Being safe and feeling safe are distinct.",
     ]
+
+
+def test_it_draws_the_chart_with_a_plain_title_and_text_alternative(world: PackWorld) -> None:
+    pack = pack_build([world.side, world.women], viewer=world.peer)
+    svg = pack["chart_svg"]
+    assert '<title id="bar-title">How often each value came up, by project</title>' in svg
+    assert "the range we are fairly sure of" in svg
+    for jargon in ("Prevalence", "Wilson", "confidence"):
+        assert jargon not in svg

@@ -14,6 +14,7 @@ from django.utils.timezone import localdate
 from docx import Document
 
 from coding.findings.docx import DOCX
+from coding.findings.pack_forms import DATE_NEEDED
 from coding.findings.pack_models import PackFeedback, PackVersion
 from coding.findings.pack_services import CHANGED_MISSING, pack_feedback_record, pack_publish
 from coding.models import AuditEvent
@@ -167,11 +168,12 @@ def test_it_names_the_field_when_feedback_is_incomplete(client: Client, world: P
     client.force_login(world.peer)
     response = client.post(
         reverse("findings_feedback", args=["side-by-side", 1]),
-        {"who": "", "received": "not a date", "said": "x"},
-        follow=True,
+        {"who": "", "received": "not a date", "said": "Keep what I typed, please."},
     )
+    assert response.status_code == 400
     body = response.content.decode()
-    assert "Who said it:" in body and "When they told us:" in body
+    assert "Who said it:" in body and f"When they told us: {DATE_NEEDED}" in body
+    assert "Keep what I typed, please." in body  # nothing typed is lost
     assert not PackFeedback.objects.exists()
 
 
@@ -247,3 +249,16 @@ def test_it_records_what_the_team_changed_after_the_feedback(
     assert event.before == {"changed": ""} and event.after == {"changed": feedback.changed}
     second = pack_publish(project=world.side, projects=[world.side], actor=world.peer)
     assert second.content["feedback"][0]["changed"] == "We cut it to four pages."
+
+
+def test_it_lets_a_peer_researcher_of_every_project_publish_the_pack_across_them(
+    client: Client, world: PackWorld
+) -> None:
+    client.force_login(world.peer)
+    response = client.post(reverse("findings_publish", args=["all"]))
+    version = PackVersion.objects.get(project=None)
+    assert response["Location"] == version.get_absolute_url()
+    assert sorted(version.project_ids) == sorted(p.pk for p in world.projects)
+    # An evaluator in one of the projects takes no part in the pack across them.
+    world.peer.memberships.filter(project=world.maternal).update(role="evaluator")
+    assert client.post(reverse("findings_publish", args=["all"])).status_code == 403

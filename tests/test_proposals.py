@@ -150,6 +150,14 @@ def test_it_renames_redefines_and_retires(project: Any, peer: Any, lead: Any, tr
     assert current_version(project).number == 4
 
 
+def test_it_names_a_renamed_value_by_its_old_name_in_the_versions_summary(
+    project: Any, peer: Any, lead: Any, trust: Any
+) -> None:
+    proposal = propose(project, peer, "rename", value=trust, name="Trusting others")
+    proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="Agreed")
+    assert current_version(project).summary == "Rename “Trust” to “Trusting others”"
+
+
 def test_it_merges_at_once_and_keeps_the_old_values_history(
     project: Any, peer: Any, lead: Any, trust: Any
 ) -> None:
@@ -220,3 +228,37 @@ def test_it_refuses_to_accept_a_name_taken_meanwhile(project: Any, peer: Any, le
     assert raised.value.message == proposals.NAME_TAKEN.format(name="Hope")
     proposal.refresh_from_db()
     assert proposal.status == "open"
+
+
+def updates_of(proposal: Proposal) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(model="proposal", object_id=str(proposal.pk), action="update")
+    )
+
+
+def test_it_audits_a_withdrawal_once_with_its_state_before_and_after(
+    project: Any, peer: Any
+) -> None:
+    proposal = propose(project, peer, "add", name="Hope")
+    proposals.proposal_withdraw(proposal=proposal, actor=peer)
+    [event] = updates_of(proposal)
+    assert (event.before["status"], event.after["status"]) == ("open", "withdrawn")
+    assert event.actor_name == peer.username and event.project_id == project.pk
+
+
+def test_it_audits_a_decision_once_with_its_state_before_and_after(
+    project: Any, peer: Any, lead: Any
+) -> None:
+    proposal = propose(project, peer, "add", name="Hope")
+    proposals.proposal_decide(proposal=proposal, actor=lead, accept=False, reason="Too close.")
+    [event] = updates_of(proposal)
+    assert (event.before["status"], event.after["status"]) == ("open", "declined")
+    assert (event.before["decision_reason"], event.after["decision_reason"]) == ("", "Too close.")
+
+
+def test_it_audits_nothing_when_the_change_fails(project: Any, peer: Any) -> None:
+    proposal = propose(project, peer, "add", name="Hope")
+    with pytest.raises(RuntimeError), proposals.proposal_audit(proposal, peer):
+        proposal.status = Proposal.Status.WITHDRAWN
+        raise RuntimeError("the save failed")
+    assert updates_of(proposal) == []

@@ -59,8 +59,13 @@ def _nice_max(x: float) -> float:
     return 10 * power
 
 
-def bar_chart_svg(comparison: Comparison) -> str:
-    """Grouped bars: one group per value (in its colour), one patterned bar per column."""
+def bar_chart_svg(
+    comparison: Comparison, *, title: str | None = None, description: str | None = None
+) -> str:
+    """Grouped bars: one group per value (in its colour), one patterned bar per column.
+
+    `title` and `description` replace the comparison's own words (the findings pack says the
+    same in plain language)."""
     measure = comparison.measure
     columns = comparison.columns
     rows = comparison.rows
@@ -83,14 +88,16 @@ def bar_chart_svg(comparison: Comparison) -> str:
     def y(v: float) -> float:
         return top + plot_h - plot_h * (v / top_value)
 
-    title = f"{comparison.measure_label} of each value, by project"
+    title = title or f"{comparison.measure_label} of each value, by project"
+    description = description or (
+        f"{comparison.measure_help} Rule: {comparison.filters.rule_text} The same figures are "
+        "in the table below the chart."
+    )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="bar-title bar-desc" {FONT}>',
         f'<title id="bar-title">{_t(title)}</title>',
-        f'<desc id="bar-desc">{_t(comparison.measure_help)} Rule: '
-        f"{_t(comparison.filters.rule_text)} The same figures are in the table below the "
-        "chart.</desc>",
+        f'<desc id="bar-desc">{_t(description)}</desc>',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         _pattern_defs("bar", [v.colour for v, _ in rows], n_cols),
         f'<text x="{left}" y="22" font-size="15" font-weight="600" fill="{INK}">{_t(title)}</text>',

@@ -106,7 +106,9 @@ def _table(document: Any, pack: dict[str, Any]) -> None:
     header = table.rows[0].cells
     header[0].text = "Value"
     for cell, project in zip(header[1:], projects, strict=True):
-        cell.text = f"{project['short']} ({project['interviews_text']} interviews)"
+        # Versions published before the wording existed keep the figure alone.
+        words = project.get("interviews_words") or f"{project['interviews_text']} interviews"
+        cell.text = f"{project['short']} ({words})"
     for value in pack["values"]:
         cells = table.add_row().cells
         cells[0].text = value["name"]

@@ -25,6 +25,8 @@ NOT_IN_CODEBOOK_LINE = "{project}: this project did not look for this value."
 SHARE_LINE = "{project}: it came up in {share}."
 SAID_LINE = "Someone said:"
 NO_DIFFERENCE_LINE = "We did not find a clear difference between the projects."
+ONE_CODEBOOK_LINE = "Only {project} looked for this value, so we cannot compare projects."
+TOO_FEW_LINE = "We cannot compare the projects: too few of them have a figure we can show."
 FEEDBACK_INTRO = [
     "We showed an earlier version to people.",
     "This is what they told us, and what we did.",
@@ -49,7 +51,7 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
                 dots.append(_dots(share["project"], share["share"]))
         lines.extend(value.get("differences", []))
         if value.get("difference_note"):
-            lines.append(NO_DIFFERENCE_LINE)
+            lines.append(_no_comparison_line(value))
         sections.append(
             {"heading": value["name"], "lines": lines, "quotes": value["quotes"], "dots": dots}
         )
@@ -61,6 +63,18 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
                 lines.append(f"We did: {item['changed']}")
         sections.append({"heading": "You said, we did", "lines": lines, "quotes": []})
     return sections
+
+
+def _no_comparison_line(value: dict[str, Any]) -> str:
+    """Why no difference is named, by the same rules as the full pack's note (pack._differences)."""
+    applies = [s for s in value["shares"] if s["applies"]]
+    if len(applies) < 2:
+        # A value of one project's own: "no clear difference" would suggest a test that never ran.
+        project = value.get("own_project") or (applies[0]["project"] if applies else "one project")
+        return ONE_CODEBOOK_LINE.format(project=project)
+    if sum(1 for s in applies if not s["hidden"] and s.get("easy") is not None) < 2:
+        return TOO_FEW_LINE
+    return NO_DIFFERENCE_LINE
 
 
 def one_idea_per_line(text: str) -> list[str]:

@@ -35,6 +35,8 @@ FORMAT = 1
 
 TITLE_ONE = "What we found: {name}"
 TITLE_ALL = "What we found across the projects"
+TOO_FEW_INTERVIEWS = "too few interviews to show"
+CHART_TITLE = "How often each value came up, by project"
 CHART_ALT = (
     "A bar chart of how often each value came up in each project: each bar is the share of "
     "interviews, and the thin line on it shows the range we are fairly sure of. The same "
@@ -95,6 +97,9 @@ def pack_build(
                 "short": c.short,
                 "interviews": c.interviews,
                 "interviews_text": c.interviews_text,
+                "interviews_words": TOO_FEW_INTERVIEWS
+                if c.hidden
+                else f"{c.interviews_text} interviews",
                 "hidden": c.hidden,
             }
             for c in comparison.columns
@@ -107,7 +112,9 @@ def pack_build(
         "public_note": PUBLIC_NOTE.format(threshold=threshold) if viewer is None else "",
         "excluded_project_ids": excluded,
         "hidden_cells": hidden_cells,
-        "chart_svg": "" if comparison.is_empty else charts.bar_chart_svg(comparison),
+        "chart_svg": ""
+        if comparison.is_empty
+        else charts.bar_chart_svg(comparison, title=CHART_TITLE, description=CHART_ALT),
         "chart_alt": CHART_ALT,
         "empty": comparison.is_empty,
         "version": None,

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.timezone import localdate, now
 
 from ..audit import audit_record
@@ -18,6 +18,7 @@ from .pack_models import ALL_PROJECTS, PackFeedback, PackVersion
 NO_PROJECTS = "There are no projects in this pack to publish."
 WHO_MISSING = "Say who gave the feedback (for example “two participants from Side by Side”)."
 SAID_MISSING = "Write down what they said."
+PUBLISH_ATTEMPTS = 5
 DATE_IN_FUTURE = "The date they told us cannot be in the future."
 
 
@@ -42,6 +43,25 @@ def pack_publish(
         raise PackError(NO_PROJECTS)
     scope = project.slug if project else ALL_PROJECTS
     content = pack_build(projects, viewer=None, scope=scope)
+    for attempt in range(PUBLISH_ATTEMPTS):
+        try:
+            return _version_save(project, projects, actor, note, content)
+        except (IntegrityError, ValidationError):
+            # Two first versions of the pack across projects (no row to lock yet) took the
+            # same number: the database refused the second, which takes the next one.
+            if attempt == PUBLISH_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _version_save(
+    project: ResearchProject | None,
+    projects: list[ResearchProject],
+    actor: Any,
+    note: str,
+    content: dict[str, Any],
+) -> PackVersion:
+    """Number, save and audit one version (one transaction)."""
     with transaction.atomic():
         # Lock a row of the scope so two publishers do not take the same number.
         if project is not None:

@@ -61,7 +61,8 @@ def blind_project_ids(user: Any, project_ids: Iterable[int]) -> list[int]:
         Membership.objects.filter(
             user=user,
             role=PEER_RESEARCHER,
-            project_id__in=list(project_ids),
+            # A queryset stays a subquery (no query of its own).
+            project_id__in=project_ids if isinstance(project_ids, QuerySet) else list(project_ids),
             project__blind_coding=True,
         ).values_list("project_id", flat=True)
     )

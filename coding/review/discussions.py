@@ -21,6 +21,7 @@ from ..access import visible_projects
 from ..audit import audit_record, snapshot
 from ..models import AuditEvent, Comment, Discussion, DiscussionRead, Excerpt, Interview
 from ..services import CodingError
+from .blind import hide_blind
 
 COMMENT_EMPTY = "Write something before sending."
 COMMENT_TOO_LONG = "A comment can be at most {limit} characters long."
@@ -223,11 +224,23 @@ def _with_unread(qs: QuerySet[Discussion], user: Any) -> QuerySet[Discussion]:
     )
 
 
+def discussions_visible(qs: QuerySet[Discussion], user: Any, project_ids: Any) -> QuerySet:
+    """Threads the user may see: on a blind project, not those about another coder's excerpt
+    that blind coding still hides from them (the thread would show where that coder coded)."""
+    on_excerpts = qs.filter(excerpt__isnull=False)
+    shown = hide_blind(on_excerpts, user, project_ids, to_excerpt="excerpt__")
+    if shown is on_excerpts:
+        return qs  # no blind project of the user's: nothing to hide
+    return qs.filter(Q(excerpt__isnull=True) | Q(pk__in=shown.values("pk")))
+
+
 def discussion_list(user: Any, *, resolved: bool = False) -> QuerySet[Discussion]:
     """Threads in the user's projects, newest activity first, with unread counts and a quote."""
+    projects = visible_projects(user)
     qs = Discussion.objects.filter(
-        interview__project__in=visible_projects(user), resolved_at__isnull=not resolved
+        interview__project__in=projects, resolved_at__isnull=not resolved
     )
+    qs = discussions_visible(qs, user, projects.values("pk"))
     return _with_unread(
         qs.select_related(
             "interview__project", "interview__participant", "started_by", "value"
@@ -239,6 +252,7 @@ def discussion_list(user: Any, *, resolved: bool = False) -> QuerySet[Discussion
 def interview_discussions(interview: Interview, user: Any) -> QuerySet[Discussion]:
     """An interview's threads (open first), with unread counts for the user."""
     qs = Discussion.objects.filter(interview=interview).select_related("started_by", "value")
+    qs = discussions_visible(qs, user, [interview.project_id])
     return _with_unread(qs, user).order_by(F("resolved_at").desc(nulls_first=True), "start")
 
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from django.db import transaction
 from django.db.models import Prefetch
 
+from ..audit import audit_record
 from ..interop.qde import element, stable_guid
-from ..models import Comment, ConsensusDecision, Discussion, ResearchProject
+from ..models import AuditEvent, Comment, ConsensusDecision, Discussion, ResearchProject
 
 DECISION_HEADER = [
     "decision_id",
@@ -207,3 +209,19 @@ def link_review_notes(
                 linked = True
         if not linked:
             element(source, "NoteRef", targetGUID=item.guid)
+
+
+# What each file is recorded as in the audit trail.
+EXPORT_MODELS = {"decisions": "consensusdecision", "discussions": "comment"}
+
+
+@transaction.atomic
+def review_export_audit(*, actor: Any, project: ResearchProject, what: str, filename: str) -> None:
+    """Record in the audit trail that someone downloaded a project's decisions or threads."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        model=EXPORT_MODELS[what],
+        object_repr=filename,
+        project_id=project.pk,
+    )

@@ -23,6 +23,11 @@ def _discussion(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[
     discussion.interview, role = interview_for_user(
         request.user, discussion.interview_id, write=write
     )
+    threads = Discussion.objects.filter(pk=pk)
+    if not discussions.discussions_visible(
+        threads, request.user, [discussion.interview.project_id]
+    ).exists():
+        raise Http404(NOT_YOUR_PROJECT)  # blind coding: about an excerpt not to be seen yet
     return discussion, role
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -81,7 +82,7 @@ def findings_pack(request: HttpRequest, scope: str) -> HttpResponse:
 def _can_publish(request: HttpRequest, scope: str) -> bool:
     try:
         pack_scope(request.user, scope, write=True)
-    except Exception:  # PermissionDenied or Http404: the form is simply not offered
+    except (PermissionDenied, Http404):  # the form is simply not offered
         return False
     return True
 
@@ -139,15 +140,23 @@ def findings_publish(request: HttpRequest, scope: str) -> HttpResponse:
 @login_required
 def findings_version(request: HttpRequest, scope: str, number: int) -> HttpResponse:
     version, _ = pack_version_for(request.user, scope, number)
-    return _render(
+    return _version_page(request, scope, version, FeedbackForm())
+
+
+def _version_page(
+    request: HttpRequest, scope: str, version: Any, form: FeedbackForm, status: int = 200
+) -> HttpResponse:
+    response = _render(
         request,
         scope,
         version.content,
         version=version,
         feedback=list(version.feedback.all()),
-        feedback_form=FeedbackForm(),
+        feedback_form=form,
         can_publish=_can_publish(request, scope),
     )
+    response.status_code = status
+    return response
 
 
 @login_required
@@ -166,15 +175,12 @@ def findings_feedback(request: HttpRequest, scope: str, number: int) -> HttpResp
         try:
             pack_feedback_record(version=version, actor=request.user, **form.cleaned_data)
         except PackError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(request, FEEDBACK_SAVED)
             return redirect(version)
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else field
-            messages.error(request, f"{label}: {' '.join(errors)}")
-    return redirect(version)
+    # What was typed stays in the form, with each problem beside its field.
+    return _version_page(request, scope, version, form, status=400)
 
 
 ANSWER_SAVED = "What the team changed is recorded."

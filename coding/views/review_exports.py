@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 
 from ..access import EVALUATOR, project_for_user
 from ..analysis.exports import FORMATS, csv_lines
-from ..audit import audit_record
 from ..downloads import attachment
-from ..models import AuditEvent
-from ..review.exports import DECISION_HEADER, DISCUSSION_HEADER, decision_rows, discussion_rows
+from ..review.exports import (
+    DECISION_HEADER,
+    DISCUSSION_HEADER,
+    decision_rows,
+    discussion_rows,
+    review_export_audit,
+)
 
 FILES = {
-    "decisions": (DECISION_HEADER, decision_rows, "consensusdecision"),
-    "discussions": (DISCUSSION_HEADER, discussion_rows, "comment"),
+    "decisions": (DECISION_HEADER, decision_rows),
+    "discussions": (DISCUSSION_HEADER, discussion_rows),
 }
 
 
@@ -25,16 +28,9 @@ def review_export(request: HttpRequest, slug: str, what: str) -> HttpResponse:
     if what not in FILES:
         raise Http404("No such file.")
     project, role = project_for_user(request.user, slug)
-    header, rows, model = FILES[what]
+    header, rows = FILES[what]
     filename = f"{project.slug}-{what}.csv"
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.EXPORT,
-            model=model,
-            object_repr=filename,
-            project_id=project.pk,
-        )
+    review_export_audit(actor=request.user, project=project, what=what, filename=filename)
     # Evaluators' files say nothing of who was interviewed, like their excerpt files.
     lines = csv_lines(header, rows([project], anonymous=role == EVALUATOR))
     return attachment(lines, filename, FORMATS["csv"])

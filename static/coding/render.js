@@ -137,7 +137,12 @@ export function createRenderer(ctx) {
       // (Paragraphs of an excerpt that is gone are in `only` already: it is among the changed.)
     }
     lanes = newLanes;
-    transcript.style.setProperty("--lanes", String(Math.max(0, ...lanes.values()) + 1));
+    const laneCount = String(Math.max(0, ...lanes.values()) + 1);
+    if (transcript.style.getPropertyValue("--lanes") !== laneCount) {
+      // A wider or narrower margin leaves less or more room for the text: its lines rewrap.
+      transcript.style.setProperty("--lanes", laneCount);
+      placer.rewrapped();
+    }
     shownById = new Map(shown.map((e) => [e.id, e]));
     const redrawn = new Set(only ? [...only] : [...marked]);
     for (const i of only ? [...only] : [...marked]) {

@@ -89,14 +89,19 @@ export function createStripePlacer(ctx, excerptById) {
     schedule();
   }
 
-  // A new width rewraps the lines: every piece is measured again (the near ones at once).
+  /** The text's lines wrap anew: every piece is measured again (the near ones at once). */
+  function rewrapped() {
+    for (const i of watched) dirty.add(i);
+    schedule();
+  }
+
+  // A new width (a resize, a zoom, the drawer) rewraps the lines.
   let width = transcript.clientWidth;
   new ResizeObserver(() => {
     if (transcript.clientWidth === width) return;
     width = transcript.clientWidth;
-    for (const i of watched) dirty.add(i);
-    schedule();
+    rewrapped();
   }).observe(transcript);
 
-  return { changed };
+  return { changed, rewrapped };
 }

@@ -209,3 +209,37 @@ def test_it_tells_six_coders_apart_without_colour(signed_in: Any, peer: Any, pro
     # The stripe's name says whose it is, in the same words.
     eli = re.compile(r"\(eli-ross\).*ER, stripes with vertical lines")
     expect(page.get_by_role("button", name=eli)).to_have_count(1)
+
+
+def test_it_moves_every_stripe_when_a_new_lane_narrows_the_text(
+    signed_in: Any, peer: Any, project: Any
+) -> None:
+    # The margin holds two lanes at least; a third widens it, so the text's lines rewrap in
+    # every paragraph, and a stripe in another paragraph follows its lines.
+    text = (
+        LONG + "\nParticipant: " + " ".join(f"On Friday {n} we went for a walk." for n in range(20))
+    )
+    interview = make_interview(project, text)
+    first = interview.text.index("Tuesday number 1")
+    make_excerpt(interview, peer, first, first + 60, "safety")
+    make_excerpt(interview, peer, first + 20, first + 50, "safety")
+    walk = interview.text.index("On Friday 12")
+    far = make_excerpt(interview, peer, walk, walk + 140, "human-connection")
+    page = signed_in(peer)
+    page.set_viewport_size({"width": 520, "height": 900})  # narrow: a lane moves line breaks
+    open_coding_page(page, interview)
+    before = assert_stripe_on_its_lines(page, far.pk)
+    drag_select(page, first + 25, first + 40)
+    page.wait_for_selector("#picker:not([hidden])")
+    page.keyboard.press("2")
+    wait_for_excerpts(page, 4)
+    page.wait_for_function(
+        "() => document.getElementById('transcript').style.getPropertyValue('--lanes') === '3'"
+    )
+    page.wait_for_timeout(300)
+    after = assert_stripe_on_its_lines(page, far.pk)
+    # The lines themselves moved within their paragraph (not only the page around them).
+    relative = [
+        (f["lines"][0] - f["paraTop"], f["lines"][1] - f["paraTop"]) for f in (before, after)
+    ]
+    assert relative[0] != relative[1]

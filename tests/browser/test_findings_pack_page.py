@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from coding.findings.pack_services import pack_feedback_record, pack_publish
 
@@ -96,3 +98,23 @@ def test_it_passes_the_whole_site_sweep_on_every_pack_page(signed_in: Any, role:
         urls += [base, f"{base}?version=easy"]
     violations, wider = sweep(page, urls)
     assert (violations, wider) == ({}, {})
+
+
+def test_it_writes_an_html_file_that_passes_axe_on_its_own(signed_in: Any, tmp_path: Any) -> None:
+    world = pack_world()
+    for flags in ([], ["--easy"]):
+        out = tmp_path / f"pack{len(flags)}.html"
+        call_command(
+            "export_findings",
+            str(out),
+            "--project",
+            "all",
+            "--format",
+            "html",
+            *flags,
+            stdout=io.StringIO(),
+        )
+        page = signed_in(world.peer)
+        page.goto(out.as_uri())
+        assert SHOWN in page.locator("main").inner_text()
+        assert run_axe(page) == [], flags

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...analysis.compare_forms import ComparisonForm, options_query
+from ...analysis.compare_forms import GROUP_PREFIX, ComparisonForm, options_query
 from ...analysis.exports import CSV, FORMATS, XLSX, csv_lines, export_audit, xlsx_file
+from ...models import CodebookValue
 
 
 class ExportCommand(BaseCommand):
@@ -47,10 +48,43 @@ def add_filter_arguments(parser: CommandParser) -> None:
     parser.add_argument("--coder", action="append", help="Coder username (repeatable).")
     parser.add_argument("--rule", choices=["all", "one", "agreed"], default="all")
     parser.add_argument("--breakdown", help="role, mode or attr:<name>.")
+    parser.add_argument(
+        "--codebook-version",
+        dest="codebook_version",
+        type=int,
+        help="Only the values shared in this version of every compared project's codebook.",
+    )
+    parser.add_argument(
+        "--group",
+        action="append",
+        help="Count a project's own value as a framework value: VALUE=FRAMEWORK (slugs), "
+        "such as trust=safety (repeatable).",
+    )
+
+
+def group_query(pairs: list[str]) -> dict[str, str]:
+    """`--group trust=safety` as the form's fields: every project's own value of that slug."""
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        own, _, target = pair.partition("=")
+        framework = CodebookValue.objects.filter(project__isnull=True, slug=target).first()
+        values = CodebookValue.objects.filter(project__isnull=False, slug=own)
+        if framework is None or not values.exists():
+            raise CommandError(
+                f"--group {pair}: write a project's own value and a framework value, by their "
+                "short names (slugs), such as trust=safety."
+            )
+        for value in values:
+            fields[f"{GROUP_PREFIX}{value.pk}"] = str(framework.pk)
+    return fields
 
 
 def filter_form(options: dict[str, Any]) -> ComparisonForm:
-    form = ComparisonForm(options_query(options), user=None)
+    query = options_query(options)
+    if options.get("codebook_version"):
+        query["codebook_version"] = str(options["codebook_version"])
+    query.update(group_query(options.get("group") or []))
+    form = ComparisonForm(query, user=None)
     if not form.is_valid():
         problems = "; ".join(
             f"--{name.replace('_', '-')}: {' '.join(errors)}"
