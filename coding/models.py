@@ -48,6 +48,10 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
+# Slugs that name something other than one project in URLs.
+RESERVED_PROJECT_SLUGS = ("all",)
+
+
 class ResearchProject(models.Model):
     class Kind(models.TextChoices):
         EVALUATION = "evaluation", "Evaluation"
@@ -83,7 +87,12 @@ class ResearchProject(models.Model):
             models.CheckConstraint(
                 condition=Q(quote_attribution__in=["pseudonym", "none"]),
                 name="project_quote_attribution_known",
-            )
+            ),
+            # "all" names the findings pack across projects (/findings/all/), so no project
+            # may take it as its slug.
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_PROJECT_SLUGS), name="project_slug_not_reserved"
+            ),
         ]
         ordering = ["name"]
 
@@ -92,6 +101,12 @@ class ResearchProject(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("project_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.slug in RESERVED_PROJECT_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is kept for pages about every project; choose another."}
+            )
 
 
 class Membership(models.Model):

@@ -141,6 +141,21 @@ def test_it_reports_every_problem_of_a_row_at_once(project: Any, tmp_path: Path)
     ]
 
 
+def test_it_shows_no_mode_for_a_row_whose_mode_cannot_be_read(project: Any, tmp_path: Path) -> None:
+    # The preview's Mode column must not show a made-up "In person" beside the error.
+    files = {
+        "manifest.csv": manifest(
+            "a.txt,side-by-side,Willow,,2024-03-31,Ben,by pigeon,",
+            "b.txt,side-by-side,Rowan,,2024-03-31,Ben,,",
+        ),
+        "a.txt": "Interviewer: Hello\nParticipant: It felt safe.",
+        "b.txt": "Interviewer: Hi\nParticipant: I chose when to come.",
+    }
+    report = batch_import(path=write_files(tmp_path, files), dry_run=True)
+    assert [row.as_dict()["mode_label"] for row in report.rows] == ["", ""]
+    assert all(row.errors for row in report.rows)
+
+
 def test_it_refuses_a_file_without_a_row(project: Any, tmp_path: Path) -> None:
     files = two_rows()
     files["extra.docx"] = b"whatever"

@@ -91,3 +91,14 @@ def test_it_protects_values_that_excerpts_use(interview: Interview, peer: Any) -
     value = CodebookValue.objects.get(slug="safety", project=None)
     with pytest.raises(Exception, match="protected"), transaction.atomic():
         value.delete()
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_slug_all_for_pages_about_every_project() -> None:
+    from coding.models import ResearchProject
+
+    project = ResearchProject(slug="all", name="All of them")
+    with pytest.raises(ValidationError, match="kept for pages about every project"):
+        project.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        project.save()

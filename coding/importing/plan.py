@@ -132,8 +132,9 @@ def plan_row(
     row.quote_consent_given = bool(values.get("quote_consent", "").strip())
     row.date = check("interview_date", parse_date)
     row.interviewer = values.get("interviewer", "")
-    if values.get("mode", ""):
-        row.mode = check("mode", parse_mode) or row.mode
+    # A mode that is missing or unreadable stays blank (the row has an error and is not
+    # created), so the preview shows none rather than the default.
+    row.mode = (check("mode", parse_mode) or "") if values.get("mode", "") else ""
     for column in ("project", "participant", "mode"):
         # A column missing from the header is said once for the batch, not on every row.
         if not values.get(column, "") and column not in source.manifest.missing:

@@ -67,7 +67,7 @@ def report_row(
         "date": date.isoformat() if date else "",
         "interviewer": interviewer,
         "mode": mode,
-        "mode_label": Interview.Mode(mode).label,
+        "mode_label": Interview.Mode(mode).label if mode else "",
         "words": words,
         "redactions": redactions,
         "status": status,
