@@ -79,8 +79,9 @@ def test_it_hides_nothing_when_the_project_does_not_code_blind(
 
 @pytest.mark.parametrize("reader", ["evaluator", "admin_user"])
 def test_it_shows_everything_to_readers_who_do_not_code(
-    client: Client, blind: dict, reader: str, request: Any
+    client: Client, blind: dict, reader: str, request: Any, settings: Any
 ) -> None:
+    settings.DISCLOSURE_THRESHOLD = 1  # one interview: not too small to open at this threshold
     client.force_login(request.getfixturevalue(reader))
     assert api_coders(client, blind["interview"]) == {"quinn-peer", "pat-peer"}
 
@@ -179,3 +180,61 @@ def test_it_keeps_a_thread_on_the_other_coders_excerpt_hidden_until_both_are_don
     # Its coder always sees it.
     client.force_login(peer)
     assert client.get(reverse("discussion_detail", args=[thread.pk])).status_code == 200
+
+
+def test_it_keeps_hidden_threads_and_decisions_out_of_a_peer_researchers_review_files(
+    client: Client, blind: dict, peer: Any, peer2: Any, project: Any
+) -> None:
+    from coding.models import Membership
+    from coding.review.consensus import decision_record
+    from coding.review.discussions import discussion_start
+    from coding.review.queue import disagreement_queue
+
+    from .conftest import make_user
+
+    def download(what: str) -> str:
+        response = client.get(reverse("review_export", args=[project.slug, what]))
+        return b"".join(response.streaming_content).decode()
+
+    interview = blind["interview"]
+    discussion_start(interview=interview, user=peer, body="Mine: safety?", excerpt=blind["first"])
+    client.force_login(peer2)
+    assert "Mine: safety?" not in download("discussions")
+    mark_done(interview, peer, peer2)
+    assert "Mine: safety?" in download("discussions")
+    passage = disagreement_queue(project).passages[0]
+    decision_record(
+        interview=interview,
+        value=passage.value,
+        start=passage.start,
+        end=passage.end,
+        outcome="none",
+        values=[],
+        reason="We agreed it is not there.",
+        user=peer,
+    )
+    assert "We agreed it is not there." in download("decisions")
+    # A peer researcher who did not code it has not marked it done: the coding stays hidden.
+    third = make_user("rae-peer")
+    Membership.objects.create(user=third, project=project, role="peer_researcher")
+    client.force_login(third)
+    assert "We agreed it is not there." not in download("decisions")
+    assert "Mine: safety?" not in download("discussions")
+
+
+def test_it_keeps_the_queue_of_a_blind_interview_from_a_peer_researcher_who_is_not_done(
+    client: Client, blind: dict, peer: Any, peer2: Any, project: Any
+) -> None:
+    from coding.models import Membership
+
+    from .conftest import make_user
+
+    mark_done(blind["interview"], peer, peer2)
+    url = reverse("disagreement_list", args=[project.slug])
+    client.force_login(peer2)
+    assert blind["first"].text in client.get(url).content.decode()
+    third = make_user("rae-peer")
+    Membership.objects.create(user=third, project=project, role="peer_researcher")
+    client.force_login(third)
+    page = client.get(url).content.decode()
+    assert blind["first"].text not in page and blind["second"].text not in page

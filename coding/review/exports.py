@@ -15,6 +15,8 @@ from django.db.models import Prefetch
 from ..audit import audit_record
 from ..interop.qde import element, stable_guid
 from ..models import AuditEvent, Comment, ConsensusDecision, Discussion, ResearchProject
+from .blind import hidden_interview_ids
+from .discussions import discussions_visible
 
 DECISION_HEADER = [
     "decision_id",
@@ -80,10 +82,15 @@ def _who(interview: Any, anonymous: bool) -> list[str]:
 
 
 def decision_rows(
-    projects: list[ResearchProject], *, anonymous: bool = False
+    projects: list[ResearchProject], *, anonymous: bool = False, reader: Any = None
 ) -> Iterator[list[Any]]:
+    """One row per decision; a `reader` on a blind project does not get the decisions of
+    interviews where someone's coding is still hidden from them."""
+    hidden = hidden_interview_ids(reader, [p.pk for p in projects]) if reader else set()
     for d in _decisions(projects):
         interview = d.interview
+        if interview.pk in hidden:
+            continue
         yield [
             d.pk,
             interview.project.name,
@@ -102,10 +109,14 @@ def decision_rows(
 
 
 def discussion_rows(
-    projects: list[ResearchProject], *, anonymous: bool = False
+    projects: list[ResearchProject], *, anonymous: bool = False, reader: Any = None
 ) -> Iterator[list[Any]]:
-    """One row per comment, each carrying its thread's passage."""
-    for thread in _discussions(projects):
+    """One row per comment, each carrying its thread's passage; a `reader` on a blind project
+    does not get the threads about excerpts blind coding still hides from them."""
+    threads = _discussions(projects)
+    if reader is not None:
+        threads = discussions_visible(threads, reader, [p.pk for p in projects])
+    for thread in threads:
         interview = thread.interview
         for comment in thread.comments.all():
             yield [

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from ..access import READ_ONLY_ROLE, can_code, project_for_user
 from ..analysis.filters import RULE_CONSENSUS, RULE_LABELS, RULES
+from ..review.blind import hidden_interview_ids
 from ..review.consensus import decision_record
 from ..review.decision_forms import DecisionForm
-from ..review.queue import InterviewQueue, disagreement_queue
+from ..review.queue import InterviewQueue, Queue, disagreement_queue
 from ..services import CodingError
 
 DECISION_SAVED = "Decision saved. The consensus coding of this interview now follows it."
@@ -37,6 +38,12 @@ def _current(queue: InterviewQueue | Any, chosen: str | None) -> InterviewQueue 
 def disagreement_list(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for_user(request.user, slug)
     queue = disagreement_queue(project)
+    # Blind coding: a peer researcher who has not marked an interview done (one who did not
+    # code it) does not see its coders' work here either.
+    hidden = hidden_interview_ids(request.user, [project.pk])
+    if hidden:
+        kept = [item for item in queue.interviews if item.interview.pk not in hidden]
+        queue = Queue(interviews=kept, values=queue.values)
     return render(
         request,
         "coding/review/disagreements.html",

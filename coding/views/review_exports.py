@@ -32,5 +32,6 @@ def review_export(request: HttpRequest, slug: str, what: str) -> HttpResponse:
     filename = f"{project.slug}-{what}.csv"
     review_export_audit(actor=request.user, project=project, what=what, filename=filename)
     # Evaluators' files say nothing of who was interviewed, like their excerpt files.
-    lines = csv_lines(header, rows([project], anonymous=role == EVALUATOR))
+    # Blind coding: a peer researcher's file leaves out what they may not see yet.
+    lines = csv_lines(header, rows([project], anonymous=role == EVALUATOR, reader=request.user))
     return attachment(lines, filename, FORMATS["csv"])

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from coding.models import Interview
 
-from ..conftest import make_excerpt, make_interview
+from ..conftest import make_excerpt, make_interview, mark_done
 from .test_coding_page import TEXT
 
 pytestmark = pytest.mark.browser
@@ -78,3 +78,19 @@ def test_it_keeps_every_page_within_a_390_px_screen(
         admin_page.goto(url)
         wider[url] = admin_page.evaluate(PAGE_WIDER_JS)
     assert {url: px for url, px in wider.items() if px > 0} == {}
+
+
+def test_it_keeps_the_agreement_pages_passages_within_a_390_px_screen(
+    phone: Any, peer: Any, peer2: Any, project: Any
+) -> None:
+    # Links in a scrolling table carry hidden words ("of Interview …, from character …") that
+    # must stay inside the table's own scroll box rather than widen the page.
+    words = "Participant: I felt safe there with everyone in the group, week after week. " * 4
+    interview = make_interview(project, words, title="An interview with a long enough title")
+    make_excerpt(interview, peer, 13, 60, "safety", "choice-and-control", "two-way-interactions")
+    make_excerpt(interview, peer2, 13, 60, "human-connection", "freedom-to-be-oneself")
+    mark_done(interview, peer, peer2)
+    page = phone(peer)
+    page.goto(reverse("compare_agreement"))
+    assert page.locator("table.sides").count() >= 1
+    assert page.evaluate(PAGE_WIDER_JS) == 0
