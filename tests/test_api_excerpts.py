@@ -173,8 +173,9 @@ def test_it_lets_two_coders_tag_the_same_span(
 
 
 def test_it_lets_evaluators_read_but_not_code(
-    client: Client, coded: Any, peer: Any, evaluator: Any
+    client: Client, coded: Any, peer: Any, evaluator: Any, settings: Any
 ) -> None:
+    settings.DISCLOSURE_THRESHOLD = 1  # one interview: not too small to open at this threshold
     excerpt = make_excerpt(coded, peer, 0, 11, "safety")
     client.force_login(evaluator)
     assert client.get(f"/api/interviews/{coded.pk}/excerpts/").status_code == 200

@@ -79,8 +79,9 @@ def test_it_hides_nothing_when_the_project_does_not_code_blind(
 
 @pytest.mark.parametrize("reader", ["evaluator", "admin_user"])
 def test_it_shows_everything_to_readers_who_do_not_code(
-    client: Client, blind: dict, reader: str, request: Any
+    client: Client, blind: dict, reader: str, request: Any, settings: Any
 ) -> None:
+    settings.DISCLOSURE_THRESHOLD = 1  # one interview: not too small to open at this threshold
     client.force_login(request.getfixturevalue(reader))
     assert api_coders(client, blind["interview"]) == {"quinn-peer", "pat-peer"}
 

@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from coding.analysis import disclosure
 from coding.analysis.comparison import comparison_build
 from coding.analysis.exports import EVALUATOR_EXCERPT_HEADER
 from coding.analysis.filters import Filters
-from coding.models import Membership, ResearchProject
+from coding.analysis.reading import CODING_HIDDEN, DETAILS_HIDDEN, INTERVIEW_HIDDEN
+from coding.models import Excerpt, ExcerptValue, Interview, Membership, ResearchProject
 
 from .conftest import make_excerpt, make_interview, make_project, make_user, mark_done
 
@@ -304,3 +306,100 @@ def test_it_gives_evaluators_agreement_figures_only(world: dict[str, Any]) -> No
     html = client.get(reverse("compare_agreement")).content.decode()
     assert "Krippendorff’s alpha" in html and "disagreements-heading" not in html
     assert ResearchProject.objects.count() == 2
+
+
+def _hidden_in_any_rule(world: dict[str, Any]) -> set[tuple[int, str]]:
+    """(project, value slug) of every cell an evaluator's unsplit table hides under some rule."""
+    ids = tuple(p.pk for p in world["projects"])
+    hidden = set()
+    for rule in ["all", "one", "agreed", "consensus"]:
+        comparison = comparison_build(
+            Filters(project_ids=ids, rule=rule),
+            "count",
+            masked_project_ids=frozenset(ids),
+            threshold=THRESHOLD,
+        )
+        hidden |= {
+            (c.column.project_id, c.value.slug)
+            for _, cells in comparison.rows
+            for c in cells
+            if c.suppressed
+        }
+    return hidden
+
+
+def test_it_leaves_nothing_to_recover_from_the_reading_view(world: dict[str, Any]) -> None:
+    """The attack, continued: every interview's reading view (page, its data, the API)."""
+    hidden = _hidden_in_any_rule(world)
+    in_database = {
+        (project_id, slug)
+        for project_id, slug in ExcerptValue.objects.values_list(
+            "excerpt__interview__project_id", "value__slug"
+        )
+    }
+    assert hidden & in_database  # there is coding to hide
+    client = Client()
+    client.force_login(world["evaluator"])
+    for interview in Interview.objects.filter(project__in=world["projects"]).select_related(
+        "participant"
+    ):
+        response = client.get(reverse("interview_detail", args=[interview.pk]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        # Nothing ties the interview to a group: no pseudonym, nor the details line.
+        assert interview.participant.pseudonym not in html
+        assert str(interview) not in html
+        assert disclosure_note(html)
+        api = client.get(reverse("api_interview_excerpts", args=[interview.pk])).json()
+        for rows in (response.context["page_data"]["excerpts"], api["excerpts"]):
+            for row in rows:
+                assert not {(interview.project_id, v) for v in row["values"]} & hidden
+        for excerpt_id in Excerpt.objects.filter(interview=interview).values_list("pk", flat=True):
+            answer = client.get(reverse("api_excerpt_detail", args=[excerpt_id]))
+            if answer.status_code == 200:
+                values = answer.json()["values"]
+                assert values and not {(interview.project_id, v) for v in values} & hidden
+            else:
+                assert answer.status_code == 404
+
+
+def disclosure_note(html: str) -> bool:
+    return escape(CODING_HIDDEN) in html or escape(DETAILS_HIDDEN) in html
+
+
+def test_it_keeps_interviews_of_a_project_too_small_to_show_closed(
+    world: dict[str, Any], settings: Any
+) -> None:
+    small = make_project("small", "Small")
+    Membership.objects.create(user=world["evaluator"], project=small, role="evaluator")
+    coder = world["coders"][0]
+    Membership.objects.create(user=coder, project=small, role="peer_researcher")
+    interviews = [make_interview(small, f"Participant: I felt safe. ({n})") for n in range(3)]
+    for interview in interviews:
+        make_excerpt(interview, coder, 13, 25, "safety")
+    client = Client()
+    client.force_login(world["evaluator"])
+    page = client.get(reverse("interview_detail", args=[interviews[0].pk]))
+    assert page.status_code == 403
+    assert escape(INTERVIEW_HIDDEN) in page.content.decode()
+    api = client.get(reverse("api_interview_excerpts", args=[interviews[0].pk]))
+    assert api.status_code == 403 and api.json() == {"error": INTERVIEW_HIDDEN}
+    # The project's own researchers see everything, as before.
+    client.force_login(coder)
+    page = client.get(reverse("interview_detail", args=[interviews[0].pk]))
+    assert page.status_code == 200
+    assert interviews[0].participant.pseudonym in page.content.decode()
+
+
+def test_it_shows_peer_researchers_every_excerpt_and_detail(world: dict[str, Any]) -> None:
+    hidden = _hidden_in_any_rule(world)
+    client = Client()
+    client.force_login(world["coders"][1])
+    shown = set()
+    for interview in Interview.objects.filter(project__in=world["projects"]):
+        response = client.get(reverse("interview_detail", args=[interview.pk]))
+        assert interview.participant.pseudonym in response.content.decode()
+        assert not disclosure_note(response.content.decode())
+        for row in response.context["page_data"]["excerpts"]:
+            shown |= {(interview.project_id, v) for v in row["values"]}
+    assert hidden & shown

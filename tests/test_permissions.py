@@ -47,9 +47,11 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "my_work": ("", "", {**SIGNED_IN, "evaluator": 302}),
     "team_progress": ("", "", SIGNED_IN),
     "project_detail": ("project", "", MEMBERS),
-    "interview_detail": ("interview", "", MEMBERS),
-    "api_interview_excerpts": ("interview", "", MEMBERS),
-    "api_excerpt_detail": ("excerpt", "", MEMBERS),
+    # The world's project has one coded interview: too few to open for an evaluator
+    # (disclosure control; test_disclosure.py opens the interviews of larger projects).
+    "interview_detail": ("interview", "", {**MEMBERS, "evaluator": 403}),
+    "api_interview_excerpts": ("interview", "", {**MEMBERS, "evaluator": 403}),
+    "api_excerpt_detail": ("excerpt", "", {**MEMBERS, "evaluator": 403}),
     "api_interview_progress": ("interview", "", MEMBERS),
     # POST only: a GET is refused for its method once signed in (the POST is tested apart).
     "api_interview_values": ("interview", "", {r: 405 for r in ROLES}),

@@ -231,12 +231,14 @@ def comparison_build(
     threshold: int = 5,
     with_chars: bool | None = None,
     per_interview: bool = False,
+    figures_only: bool = False,
 ) -> Comparison:
     """Compute the comparison for the filters, as a reader who is an evaluator in
     `masked_project_ids` may see it (see `disclosure`).
 
     Large samples are tested from per-column sums computed in the database; `per_interview`
     reads every interview's figures instead, as small samples do (the tests compare the two).
+    `figures_only` leaves the tests out (for callers that need only what is shown or hidden).
     """
     masked = frozenset(masked_project_ids) & set(filters.project_ids)
     shown_filters = disclosure.evaluator_filters(filters, masked)
@@ -311,10 +313,12 @@ def comparison_build(
     _fill_rows(comparison)
     grouped_suppress(comparison)
     _suppress(comparison)
-    significance.tests_fill(comparison, figures)
+    if not figures_only:
+        significance.tests_fill(comparison, figures)
     history_annotate(comparison)
     comparison.history_notes += scope_sentences(filters)
-    _fill_pairwise(comparison)
+    if not figures_only:
+        _fill_pairwise(comparison)
     return comparison
 
 

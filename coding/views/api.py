@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
 from ..access import interview_for_user, session_ended
+from ..analysis.reading import evaluator_reading
 from ..findings import candidates as quotes
 from ..findings.listing import candidate_json, excerpt_candidates
 from ..findings.models import QuoteCandidate
@@ -134,7 +135,8 @@ def interview_excerpts(request: HttpRequest, pk: int) -> HttpResponse:
         rows = selectors.excerpt_rows(interview.pk)
         # Blind double coding: others' excerpts are never sent until both coders are done.
         rows = blind_rows(rows, visible_coders(interview, request.user, role))
-        return JsonResponse({"excerpts": rows})
+        reading = evaluator_reading(role, interview.project_id)  # disclosure control
+        return JsonResponse({"excerpts": rows if reading is None else reading.rows(rows)})
     interview, _ = interview_for_user(request.user, pk, write=True)
     data = json_body(request)
     excerpt, created = services.excerpt_code(
@@ -163,7 +165,14 @@ def excerpt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         visible = visible_coders(excerpt.interview, request.user, role)
         if visible is not None and excerpt.coder.get_username() not in visible:
             return error(EXCERPT_NOT_FOUND, 404)
-        return JsonResponse(excerpt_json(excerpt))
+        row = excerpt_json(excerpt)
+        reading = evaluator_reading(role, excerpt.interview.project_id)
+        if reading is not None:  # disclosure control: a hidden value's excerpt is not found
+            shown = reading.rows([row])
+            if not shown:
+                return error(EXCERPT_NOT_FOUND, 404)
+            row = shown[0]
+        return JsonResponse(row)
     if request.method == "DELETE":
         services.excerpt_delete(excerpt=excerpt, user=request.user)
         return HttpResponse(status=204)

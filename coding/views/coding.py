@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .. import selectors, worklist
 from ..access import can_code, interview_for_user, is_reader_only, visible_projects
+from ..analysis.reading import CODING_HIDDEN, DETAILS_HIDDEN, evaluator_reading
 from ..models import CodebookValue, CodingProgress, Interview
 from ..review.blind import blind_rows, visible_coders
 from ..review.discussions import interview_discussions
@@ -127,6 +128,10 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Blind double coding: the page is never sent others' excerpts until both coders are done.
     visible = visible_coders(interview, request.user, role)
     excerpts = blind_rows(excerpts, visible)
+    # Disclosure control: evaluators see no participant details and no hidden value's excerpts.
+    reading = evaluator_reading(role, interview.project_id)
+    if reading is not None:
+        excerpts = reading.rows(excerpts)
     progress = CodingProgress.objects.filter(interview=interview, coder=request.user).first()
     coders = {e["coder"] for e in excerpts}
     if can_code(role):
@@ -142,6 +147,9 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "coding/interview_detail.html",
         {
             "interview": interview,
+            "interview_label": f"Interview {interview.pk}" if reading else str(interview),
+            "evaluator_view": reading is not None,
+            "reading_note": "" if reading is None else reading.note(CODING_HIDDEN, DETAILS_HIDDEN),
             "role": role,
             "can_code": can_code(role),
             "transcript_html": cached_transcript_html(interview.content_hash, interview.text),

@@ -61,8 +61,15 @@ def test_it_searches_my_work_and_moves_to_the_next_interview(
 
 
 def test_it_lands_an_evaluator_on_team_progress_and_a_reading_view(
-    browser: Any, live_server: Any, project: Any, peer: Any, peer2: Any, evaluator: Any
+    browser: Any,
+    live_server: Any,
+    project: Any,
+    peer: Any,
+    peer2: Any,
+    evaluator: Any,
+    settings: Any,
 ) -> None:
+    settings.DISCLOSURE_THRESHOLD = 1  # one interview: not too small to open at this threshold
     interview = make_interview(project, "Participant: I felt safe there. We laughed.")
     make_excerpt(interview, peer, 13, 31, "safety")
     make_excerpt(interview, peer2, 13, 31, "safety")
@@ -81,6 +88,7 @@ def test_it_lands_an_evaluator_on_team_progress_and_a_reading_view(
 
     page.goto(interview.get_absolute_url())
     assert READING_HELP in page.locator("#transcript-help").inner_text()
+    assert interview.participant.pseudonym not in page.locator("main").inner_text()
     assert page.locator("#picker").count() == 0
     assert page.locator("#memo").count() == 0
     page.get_by_label("Coder to show").select_option(peer2.username)
