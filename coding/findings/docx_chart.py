@@ -104,7 +104,6 @@ def add_bar_chart(document: Any, pack: dict[str, Any], *, easy: bool = False) ->
                 cell.width = width
             merged = cells[0].merge(cells[-1])
             merged.width = sum(widths)
-            merged.text = ""
             merged.paragraphs[0].add_run(group.heading).bold = True
         for bar in group.bars:
             _bar_row(table.add_row().cells, widths, bounds, bar)
