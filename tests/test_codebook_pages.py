@@ -210,3 +210,25 @@ def test_it_reads_the_codebook_pages_in_constant_queries(
     client.force_login(peer)
     with django_assert_max_num_queries(14):
         assert client.get(reverse(name, args=[project.slug])).status_code == 200
+
+
+def test_it_shows_evaluators_no_counts_or_excerpts_the_comparison_would_hide(
+    client: Client, project: Any, peer: Any, evaluator: Any, trust: Any
+) -> None:
+    # One excerpt of Trust: the comparison hides it from evaluators, so must the codebook.
+    interview = make_interview(project, "Participant: I trusted them with everything.")
+    make_excerpt(interview, peer, 13, 40, "trust")
+    pages = {
+        "codebook": reverse("codebook", args=[project.slug]),
+        "value": reverse("value_detail", args=[project.slug, trust.pk]),
+        "versions": reverse("codebook_versions", args=[project.slug]),
+    }
+    client.force_login(peer)
+    seen = {name: client.get(url).content.decode() for name, url in pages.items()}
+    assert "1 in this project" in seen["codebook"] and "I trusted them" in seen["value"]
+    assert "Tags made under it" in seen["versions"]
+    client.force_login(evaluator)
+    seen = {name: client.get(url).content.decode() for name, url in pages.items()}
+    assert "in this project</dd>" not in seen["codebook"] + seen["value"]
+    assert "I trusted them" not in seen["value"] and str(interview) not in seen["value"]
+    assert "Tags made under it" not in seen["versions"]

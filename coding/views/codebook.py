@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .. import codebook_selectors as selectors
 from ..access import can_code, project_for_user
+from ..analysis import disclosure
 from ..codebook_forms import VersionDiffForm
 from ..models import CodebookVersion
 from ..proposals import is_lead
 from ..versions import current_version, version_diff
 
 NO_SUCH_VALUE = "There is no such value in this project's codebook."
+
+
+def counts_hidden(user: Any, project: Any) -> bool:
+    """Evaluators see no excerpt counts or lists here: the comparison's disclosure control
+    hides small counts, and these pages would give them away."""
+    return project.pk in disclosure.masked_projects(user, (project.pk,))
 
 
 @login_required
@@ -34,6 +43,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
             "values": values,
             "version": current_version(project),
             "open_proposals": selectors.proposal_list(project).filter(status="open"),
+            "counts_hidden": counts_hidden(request.user, project),
         },
     )
 
@@ -44,8 +54,11 @@ def value_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     value = next((v for v in selectors.codebook_values(project, request.user) if v.pk == pk), None)
     if value is None:
         raise Http404(NO_SUCH_VALUE)
+    hidden = counts_hidden(request.user, project)
     tagged = (
-        value.tags.filter(excerpt__interview__project=project)
+        []
+        if hidden
+        else value.tags.filter(excerpt__interview__project=project)
         .select_related("excerpt__interview", "version")
         .order_by("excerpt__interview_id", "excerpt__start")[:50]
     )
@@ -58,6 +71,7 @@ def value_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "value": value,
             "values": [value],
             "tagged": tagged,
+            "counts_hidden": hidden,
             **selectors.value_history(project, value),
         },
     )
@@ -87,6 +101,7 @@ def version_list(request: HttpRequest, slug: str) -> HttpResponse:
             "role": role,
             "versions": versions,
             "form": form,
+            "counts_hidden": counts_hidden(request.user, project),
         },
     )
 
