@@ -56,7 +56,6 @@ def serve(port: int) -> None:
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
     django.setup()
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
 
     class QuietHandler(WSGIRequestHandler):
@@ -64,8 +63,8 @@ def serve(port: int) -> None:
             pass
 
     server = ThreadedWSGIServer(("127.0.0.1", port), QuietHandler, ipv6=False)
-    # StaticFilesHandler serves static files whatever DEBUG says, so Chromium gets the JS/CSS.
-    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    # As in production: whitenoise serves the collected, hashed static files (see main()).
+    server.set_app(get_wsgi_application())
     server.serve_forever()
 
 
@@ -376,6 +375,11 @@ def main() -> None:
     client.get(f"/interviews/{interview.pk}/")
     session = client.cookies["sessionid"].value
     csrf = client.cookies["csrftoken"].value
+    # As `make serve` does: with DEBUG off, pages name their static files from the manifest.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=server_env(), check=True,
+    )  # fmt: skip
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port)],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 
 from .models import CodingProgress, Excerpt, Interview, Membership, ResearchProject
+from .review.blind import CONSENSUS_USERNAME
 
 
 @dataclass
@@ -52,15 +53,18 @@ def team_progress(projects: QuerySet[ResearchProject]) -> list[ProjectTeam]:
     ).values_list("project_id", "user__username"):
         coders[project_id].add(username)
 
-    # One row per (interview, coder) who made excerpts there.
+    # One row per (interview, coder) who made excerpts there. The consensus layer is the team's
+    # decisions, not a coder: it is left out.
     excerpt_rows = list(
-        Excerpt.objects.filter(interview__project_id__in=ids)
+        Excerpt.objects.filter(interview__project_id__in=ids, is_consensus=False)
         .order_by()
         .values_list("interview__project_id", "interview_id", "coder__username")
         .annotate(n=Count("pk"))
     )
-    progress_rows = CodingProgress.objects.filter(interview__project_id__in=ids).values_list(
-        "interview__project_id", "interview_id", "coder__username", "done_at"
+    progress_rows = (
+        CodingProgress.objects.filter(interview__project_id__in=ids)
+        .exclude(coder__username=CONSENSUS_USERNAME)
+        .values_list("interview__project_id", "interview_id", "coder__username", "done_at")
     )
     # Per project: who coded each interview, and each coder's started and finished interviews.
     coders_of: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))

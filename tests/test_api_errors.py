@@ -237,3 +237,13 @@ def test_it_answers_503_when_the_session_cannot_be_saved_in_an_outage(
         response = client.get(excerpts_url(coded))  # the first call of a minute saves the session
     assert response.status_code == 503
     assert response.json() == {"error": errors.DATABASE_UNAVAILABLE}
+
+
+def test_it_answers_a_method_the_address_does_not_take_in_json(
+    peer_client: Client, coded: Any
+) -> None:
+    response = send(peer_client, "delete", excerpts_url(coded), "")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": api.METHOD_NOT_ALLOWED.format(methods="GET, POST")}
+    assert response["Allow"] == "GET, POST"

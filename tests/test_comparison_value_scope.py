@@ -250,3 +250,38 @@ def test_it_takes_both_options_in_the_export_command(coded: dict[str, Any], tmp_
     assert VERSION_SHORT.format(number=1) in rows[0]["filters"]
     with pytest.raises(CommandError, match="--group trust=hope: write a project's own value"):
         call_command("export_comparison", "--group", "trust=hope")
+
+
+def test_it_counts_a_grouped_consensus_span_once(other_project: Any) -> None:
+    from django.utils import timezone
+
+    from coding.analysis.filters import RULE_CONSENSUS
+    from coding.models import CodingProgress
+    from coding.review.consensus import decision_record
+    from coding.review.queue import disagreement_queue
+
+    ann, bob = make_user("ann-coder"), make_user("bob-coder")
+    interview = make_interview(other_project, f"{TEXT} end.", "W1")
+    for coder in (ann, bob):
+        Membership.objects.create(user=coder, project=other_project, role="peer_researcher")
+        make_excerpt(interview, coder, 40, 60, "safety", "trust")
+        CodingProgress.objects.create(interview=interview, coder=coder, done_at=timezone.now())
+    make_excerpt(interview, ann, 70, 80, "human-connection")
+    passage = disagreement_queue(other_project).passages[0]
+    decision_record(
+        interview=interview,
+        value=passage.value,
+        start=passage.start,
+        end=passage.end,
+        outcome="none",
+        values=[],
+        reason="Not there.",
+        user=ann,
+    )
+    safety, trust = value(other_project, "safety"), value(other_project, "trust")
+    filters = Filters(
+        project_ids=(other_project.pk,), rule=RULE_CONSENSUS, groups=((trust.pk, safety.pk),)
+    )
+    row = comparison_build(filters).frame.set_index("v_id").loc[safety.pk]
+    # The layer has the agreed span under Safety and under Trust: one span of the group.
+    assert (row["tags"], row["chars"], row["present"]) == (1.0, 20.0, 1.0)

@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from coding import services
 from coding.analysis.agreement import agreement_report
-from coding.analysis.filters import RULE_AGREED, RULE_CONSENSUS, RULES, Filters
+from coding.analysis.filters import RULE_AGREED, RULE_CONSENSUS, RULE_LABELS, RULES, Filters
 from coding.analysis.queries import comparison_rows, kept_tags
 from coding.analysis.tallies import tallies_refresh
 from coding.models import (
@@ -22,11 +22,13 @@ from coding.models import (
     CodingProgress,
     ConsensusDecision,
     Excerpt,
+    ResearchProject,
     ValueTally,
 )
 from coding.review.consensus import NOT_A_DISAGREEMENT, REASON_NEEDED, decision_record
 from coding.review.queue import disagreement_queue
 from coding.services import CodingError
+from coding.team import team_progress
 
 from .conftest import make_excerpt, make_interview
 
@@ -125,7 +127,11 @@ def test_it_counts_what_remains_by_interview_and_by_value(
     client.force_login(peer)
     page = client.get(reverse("disagreement_list", args=[coded.project.slug])).content.decode()
     assert "<strong>2</strong> of 3 passages still to decide, on 1 interview." in page
-    assert escape(RULES[RULE_CONSENSUS]) in page
+    # The rule's name is said once, in quotes, then what it means.
+    label = RULE_LABELS[RULE_CONSENSUS]
+    meaning = RULES[RULE_CONSENSUS].removeprefix(f"{label}: ")
+    assert escape(f"as the coder rule “{label}”: {meaning}") in page
+    assert page.count(escape(label)) == 1
 
 
 def test_it_records_a_decision_with_its_reason(client: Client, coded: Any, peer: Any) -> None:
@@ -322,6 +328,16 @@ def test_it_does_not_count_the_consensus_layer_as_a_coder_on_the_project_page(
     page = client.get(reverse("project_detail", args=[coded.project.slug]))
     row = next(i for i in page.context["interviews"] if i.pk == coded.pk)
     assert row.coder_count == 2
+
+
+def test_it_does_not_list_the_consensus_layer_as_a_coder_on_team_progress(
+    coded: Any, peer: Any
+) -> None:
+    decide(coded, "human-connection", "apply", peer, "human-connection")
+    assert Excerpt.objects.filter(interview=coded, is_consensus=True).exists()
+    (team,) = team_progress(ResearchProject.objects.filter(pk=coded.project_id))
+    assert [c.username for c in team.coders] == ["pat-peer", "quinn-peer"]
+    assert team.double_coded == 1
 
 
 def layer_spans(interview: Any, slug: str) -> list[tuple[int, int]]:

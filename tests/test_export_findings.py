@@ -66,7 +66,7 @@ def test_it_hides_the_small_project_in_the_file_and_keeps_easy_read_free_of_perc
     full, easy = tmp_path / "full.docx", tmp_path / "easy.docx"
     call_command("export_findings", str(full), "--project", "all", stdout=io.StringIO())
     call_command("export_findings", str(easy), "--project", "all", "--easy", stdout=io.StringIO())
-    table = Document(io.BytesIO(full.read_bytes())).tables[0]
+    table = Document(io.BytesIO(full.read_bytes())).tables[1]  # after the bar chart
     column = next(c for c in table.columns if c.cells[0].text.startswith("Maternal"))
     maternal = [c.text for c in column.cells]
     assert maternal[0] == "Maternal (too few interviews to show)"

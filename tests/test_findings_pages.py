@@ -120,7 +120,7 @@ def test_it_puts_headings_the_table_quotes_and_the_appendix_in_the_docx(
     assert "How often each value came up" in headings
     assert "Safety" in headings
     assert "Appendix: You said, we did" in headings
-    table = document.tables[0]
+    table = document.tables[1]  # after the bar chart
     assert table.rows[0].cells[0].text == "Value"
     appendix = docx_text(response.content)
     assert "Say more about the venue." in appendix and "We added a sentence on venues." in appendix

@@ -103,8 +103,9 @@ def test_it_keeps_team_progress_queries_constant(
 
 
 def test_it_gives_evaluators_a_reading_view_of_an_interview(
-    client: Client, project: Any, peer: Any, evaluator: Any
+    client: Client, project: Any, peer: Any, evaluator: Any, settings: Any
 ) -> None:
+    settings.DISCLOSURE_THRESHOLD = 1  # one interview: a project too small to show otherwise
     interview = make_interview(project)
     make_excerpt(interview, peer, 0, 11)
     client.force_login(evaluator)

@@ -34,7 +34,8 @@ def _decided() -> QuerySet:
 
 
 def _consensus_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
-    # Grouped values (value_scope) read as their framework value, once per excerpt.
+    # Grouped values (value_scope) read as their framework value; the same span under two
+    # grouped values is one excerpt of the group.
     value = Case(
         *[When(value_id=member, then=Value(target)) for member, target in filters.groups],
         default=F("value_id"),
@@ -49,7 +50,6 @@ def _consensus_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
             grp=group_expression(filters),
             i_id=F("excerpt__interview_id"),
             v_id=value,
-            x_id=F("excerpt_id"),
             s=F("excerpt__start"),
             e=F("excerpt__end"),
         )
@@ -69,15 +69,24 @@ def consensus_comparison_sql(
     sql = f"""
     WITH t AS ({base}),
     c AS ({layer}),
+    -- Characters are the union of the spans: one value's spans never overlap, but the spans
+    -- of grouped values may.
+    w AS (
+        SELECT c.*, MAX(c.e) OVER (
+            PARTITION BY c.i_id, c.v_id ORDER BY c.s, c.e
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+        FROM c
+    ),
     d AS ({decided_sql}),
     r AS (
         SELECT t.p_id, t.grp, t.v_id, CAST(t.n AS {FLOAT}) / t.k AS n,
                1 / CAST(t.k AS {FLOAT}) AS present, CAST(t.ch AS {FLOAT}) / t.k AS ch
         FROM t WHERE t.vk = t.k AND t.i_id NOT IN (SELECT interview_id FROM d)
         UNION ALL
-        SELECT MAX(c.p_id), MAX(c.grp), c.v_id, CAST(COUNT(*) AS {FLOAT}), 1.0,
-               CAST(SUM(c.e - c.s) AS {FLOAT})
-        FROM c GROUP BY c.i_id, c.v_id
+        SELECT MAX(w.p_id), MAX(w.grp), w.v_id, CAST(COUNT(*) AS {FLOAT}), 1.0,
+               CAST(SUM(CASE WHEN w.prev_e IS NULL OR w.s >= w.prev_e THEN w.e - w.s
+                             WHEN w.e > w.prev_e THEN w.e - w.prev_e ELSE 0 END) AS {FLOAT})
+        FROM w GROUP BY w.i_id, w.v_id
     )
     SELECT 'cell' AS kind, r.p_id, r.grp, r.v_id, SUM(r.n) AS tags, SUM(r.present) AS present,
            SUM(r.ch) AS chars, SUM(r.present) AS interviews

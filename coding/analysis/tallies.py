@@ -146,7 +146,11 @@ def triggers_install(db: Any = None) -> None:
         cursor.execute(f"{QUEUE} SELECT DISTINCT interview_id FROM coding_excerpt")
 
 
+# Each interview's length is measured once (MATERIALIZED): joined as a plain subquery, the
+# planner measured a long transcript again for every tag row, 0.45 s for one interview of 1,000
+# excerpts on PostgreSQL.
 RECOUNT_SQL = """
+WITH t AS MATERIALIZED (SELECT id, LENGTH(text) AS n FROM coding_interview WHERE id IN ({ids}))
 INSERT INTO coding_valuetally
     (interview_id, coder_id, value_id, excerpts, chars, first_excerpt, text_length,
      coders, value_coders, is_primary, is_first_row)
@@ -172,8 +176,7 @@ FROM (
             FROM coding_excerptvalue ev JOIN coding_excerpt e ON e.id = ev.excerpt_id
             WHERE e.interview_id IN ({ids}) AND NOT e.is_consensus
         ) w
-        JOIN (SELECT id, LENGTH(text) AS n FROM coding_interview WHERE id IN ({ids})) t
-          ON t.id = w.i_id
+        JOIN t ON t.id = w.i_id
         GROUP BY w.i_id, w.c_id, w.v_id
     ) g
 ) r

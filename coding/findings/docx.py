@@ -1,8 +1,9 @@
 """A findings pack as a Word document (python-docx): headings, the table, quotes, the appendix.
 
 Written from the pack content with its quotes already looked up (`pack_with_quotes`), so the
-file holds exactly what the page shows. The chart is left to the page (Word cannot show SVG
-from python-docx); the table beside it carries the same figures.
+file holds exactly what the page shows. Word cannot show the page's SVG chart through
+python-docx, so the chart is drawn as a table of shaded bars (`docx_chart`), with the same
+figures again in the table after it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 from docx import Document
 from docx.shared import Pt
 
+from .docx_chart import add_bar_chart
 from .easy_read import SAID_LINE, easy_read
 from .pack import NO_QUOTES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CHART_NOTE = "The web page has a chart of these figures; this table holds the same figures."
+EASY_CHART_HEADING = "How often each value came up"
 EASY_FONT = Pt(16)
 
 
@@ -53,7 +55,8 @@ def _date(pack: dict[str, Any]) -> str:
 def _full(document: Any, pack: dict[str, Any]) -> None:
     _intro(document, pack)
     document.add_heading("How often each value came up", level=1)
-    document.add_paragraph(CHART_NOTE)
+    add_bar_chart(document, pack)
+    document.add_paragraph("The same figures, with the range we are fairly sure of:")
     _table(document, pack)
     document.add_paragraph(pack["differences_rule"])
     for value in pack["values"]:
@@ -150,7 +153,11 @@ def _appendix(document: Any, pack: dict[str, Any]) -> None:
 def _easy(document: Any, pack: dict[str, Any]) -> None:
     document.styles["Normal"].font.size = EASY_FONT
     document.add_heading(f"{pack['title']}: Easy Read", level=0)
-    for section in easy_read(pack):
+    for number, section in enumerate(easy_read(pack)):
+        if number == 1 and not pack.get("empty"):
+            # After "About this", before the values: the same bars as the full version's chart.
+            document.add_heading(EASY_CHART_HEADING, level=1)
+            add_bar_chart(document, pack, easy=True)
         document.add_heading(section["heading"], level=1)
         for line in section["lines"]:
             document.add_paragraph(line)

@@ -252,7 +252,8 @@ def discussion_list(user: Any, *, resolved: bool = False) -> QuerySet[Discussion
 def interview_discussions(interview: Interview, user: Any) -> QuerySet[Discussion]:
     """An interview's threads (open first), with unread counts for the user."""
     qs = Discussion.objects.filter(interview=interview).select_related("started_by", "value")
-    qs = discussions_visible(qs, user, [interview.project_id])
+    if interview.project.blind_coding:  # the page has the project: no query when not blind
+        qs = discussions_visible(qs, user, [interview.project_id])
     return _with_unread(qs, user).order_by(F("resolved_at").desc(nulls_first=True), "start")
 
 

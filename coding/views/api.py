@@ -9,7 +9,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
@@ -37,6 +43,7 @@ CONFLICT = "Someone made the same change at the same moment. Reload the page and
 # Deep enough for every body the API takes ({"values": [...]} is depth 2).
 MAX_DEPTH = 5
 EXCERPT_NOT_FOUND = services.EXCERPT_NOT_FOUND
+METHOD_NOT_ALLOWED = "This address does not take that kind of request; it takes {methods}."
 
 
 def error(message: str, status: int = 400) -> JsonResponse:
@@ -60,7 +67,7 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if not request.user.is_authenticated:
             return signed_out(request)
         try:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         except services.CodingError as exc:
             return error(exc.message, exc.status)
         except PermissionDenied as exc:
@@ -72,6 +79,13 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except IntegrityError:
             # A unique constraint lost a race with a simultaneous request: nothing was saved.
             return error(CONFLICT, 409)
+        if isinstance(response, HttpResponseNotAllowed):
+            # require_http_methods answers with an empty HTML page: say it in JSON instead.
+            allowed = response["Allow"]
+            answer = error(METHOD_NOT_ALLOWED.format(methods=allowed), 405)
+            answer["Allow"] = allowed
+            return answer
+        return response
 
     return wrapper
 

@@ -54,7 +54,8 @@ def disagreement_list(request: HttpRequest, slug: str) -> HttpResponse:
             "can_write": can_code(role),
             "outcomes": DecisionForm.base_fields["outcome"].choices,
             "rule_label": RULE_LABELS[RULE_CONSENSUS],
-            "rule_text": RULES[RULE_CONSENSUS],
+            # The rule's text opens with its name, which the sentence has just said in quotes.
+            "rule_text": RULES[RULE_CONSENSUS].removeprefix(f"{RULE_LABELS[RULE_CONSENSUS]}: "),
         },
     )
 
