@@ -46,7 +46,8 @@ def _denominator(measure: str) -> str:
     if measure == MEASURE_COVERAGE:
         return "COALESCE({t}.len_, 0)"
     if measure == MEASURE_PER_1000_WORDS:
-        return "COALESCE({t}.words, 0) / 1000.0"
+        # Cast first: an integer divided by 1000.0 is NUMERIC arithmetic in PostgreSQL (slow).
+        return f"CAST(COALESCE({{t}}.words, 0) AS {FLOAT}) / 1000"
     return "1"  # prevalence, excerpts per interview, excerpt count: per interview
 
 
