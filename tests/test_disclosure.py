@@ -19,7 +19,16 @@ from coding.analysis.comparison import comparison_build
 from coding.analysis.exports import EVALUATOR_EXCERPT_HEADER
 from coding.analysis.filters import Filters
 from coding.analysis.reading import CODING_HIDDEN, DETAILS_HIDDEN, INTERVIEW_HIDDEN
-from coding.models import Excerpt, ExcerptValue, Interview, Membership, ResearchProject
+from coding.models import (
+    Discussion,
+    Excerpt,
+    ExcerptValue,
+    Interview,
+    Membership,
+    ResearchProject,
+)
+from coding.review.discussions import discussion_start
+from coding.review.queue import QUEUE_FOR_CODERS
 
 from .conftest import make_excerpt, make_interview, make_project, make_user, mark_done
 
@@ -403,3 +412,157 @@ def test_it_shows_peer_researchers_every_excerpt_and_detail(world: dict[str, Any
         for row in response.context["page_data"]["excerpts"]:
             shown |= {(interview.project_id, v) for v in row["values"]}
     assert hidden & shown
+
+
+def _threads_on_every_value(world: dict[str, Any]) -> list[Discussion]:
+    """A thread about each value of one excerpt per (project, value): hidden ones included."""
+    threads, seen = [], set()
+    for excerpt_value in ExcerptValue.objects.filter(
+        excerpt__interview__project__in=world["projects"]
+    ).select_related("excerpt__interview", "excerpt__coder", "value"):
+        excerpt = excerpt_value.excerpt
+        key = (excerpt.interview.project_id, excerpt_value.value.slug)
+        if key not in seen:
+            seen.add(key)
+            threads.append(
+                discussion_start(
+                    interview=excerpt.interview,
+                    user=excerpt.coder,
+                    body="Is this the value?",
+                    excerpt=excerpt,
+                    value=excerpt_value.value,
+                )
+            )
+    return threads
+
+
+def test_it_leaves_nothing_to_recover_from_the_review_pages(world: dict[str, Any]) -> None:
+    """The attack, continued: the disagreement queue, its files, and the discussions."""
+    hidden = _hidden_in_any_rule(world)
+    threads = _threads_on_every_value(world)
+    about_hidden = [t for t in threads if (t.interview.project_id, t.value.slug) in hidden]
+    assert about_hidden  # threads name hidden values, to peer researchers
+    pseudonyms = [i.participant.pseudonym for i in Interview.objects.select_related("participant")]
+    client = Client()
+    client.force_login(world["evaluator"])
+    for project in world["projects"]:
+        # The queue shows each coder's values passage by passage: evaluators are refused it.
+        for url in (
+            reverse("disagreement_list", args=[project.slug]),
+            reverse("review_export", args=[project.slug, "decisions"]),
+        ):
+            response = client.get(url)
+            assert response.status_code == 403
+            assert escape(QUEUE_FOR_CODERS) in response.content.decode()
+        rows = _csv(client.get(reverse("review_export", args=[project.slug, "discussions"])))
+        assert len(rows) == sum(t.interview.project_id == project.pk for t in threads)
+        for row in rows:
+            assert row["value"] == "" or (project.pk, _slug(row["value"])) not in hidden
+            assert not set(row.values()) & set(pseudonyms)
+    listing = client.get(reverse("discussion_list"))
+    html = listing.content.decode()
+    assert len(listing.context["threads"]) == len(threads)
+    assert not [t for t in threads if f">{escape(str(t.interview))}<" in html]  # no pseudonym
+    for thread in listing.context["threads"]:
+        value = getattr(thread, "shown_value", thread.value)  # what the page names
+        assert value is None or (thread.interview.project_id, value.slug) not in hidden
+    for thread in threads:
+        response = client.get(reverse("discussion_detail", args=[thread.pk]))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert thread.interview.participant.pseudonym not in page
+        assert "Is this the value?" in page  # evaluators read the comments
+        named = f"Discussion about {escape(thread.value.name)}" in page
+        assert named == ((thread.interview.project_id, thread.value.slug) not in hidden)
+
+
+def _slug(name: str) -> str:
+    return ExcerptValue.objects.filter(value__name=name).values_list("value__slug", flat=True)[0]
+
+
+def test_it_shows_peer_researchers_the_values_of_every_thread(world: dict[str, Any]) -> None:
+    threads = _threads_on_every_value(world)
+    client = Client()
+    client.force_login(world["coders"][0])
+    for thread in threads:
+        page = client.get(reverse("discussion_detail", args=[thread.pk])).content.decode()
+        assert f"Discussion about {escape(thread.value.name)}" in page
+        assert escape(str(thread.interview)) in page
+    for project in world["projects"]:
+        assert client.get(reverse("disagreement_list", args=[project.slug])).status_code == 200
+
+
+def test_it_keeps_threads_of_a_project_too_small_to_show_closed(world: dict[str, Any]) -> None:
+    small = make_project("small", "Small")
+    Membership.objects.create(user=world["evaluator"], project=small, role="evaluator")
+    coder = world["coders"][0]
+    Membership.objects.create(user=coder, project=small, role="peer_researcher")
+    interview = make_interview(small, "Participant: I felt safe.")
+    excerpt = make_excerpt(interview, coder, 13, 25, "safety")
+    thread = discussion_start(interview=interview, user=coder, body="Safe?", excerpt=excerpt)
+    client = Client()
+    client.force_login(world["evaluator"])
+    page = client.get(reverse("discussion_detail", args=[thread.pk]))
+    assert page.status_code == 403
+    assert escape(INTERVIEW_HIDDEN) in page.content.decode()
+    assert thread not in client.get(reverse("discussion_list")).context["threads"]
+    export = client.get(reverse("review_export", args=["small", "discussions"]))
+    assert export.status_code == 403
+
+
+def _one_rare_value(settings: Any) -> tuple[Any, Any, list[Interview]]:
+    """Six interviews with safety and human connection, one also with choice and control."""
+    settings.DISCLOSURE_THRESHOLD = THRESHOLD
+    project = make_project("lone", "Lone")
+    coder, evaluator = make_user("lone-coder"), make_user("lone-evaluator")
+    Membership.objects.create(user=coder, project=project, role="peer_researcher")
+    Membership.objects.create(user=evaluator, project=project, role="evaluator")
+    text = "Participant: I felt safe. We talked. I chose."
+    interviews = [make_interview(project, f"{text} ({n})") for n in range(6)]
+    for interview in interviews:
+        make_excerpt(interview, coder, 13, 25, "safety")
+        make_excerpt(interview, coder, 26, 36, "human-connection")
+        mark_done(interview, coder)
+    make_excerpt(interviews[0], coder, 37, 45, "choice-and-control")
+    return coder, evaluator, interviews
+
+
+def _values_read(client: Client, interview: Interview) -> set[str]:
+    rows = client.get(reverse("api_interview_excerpts", args=[interview.pk])).json()["excerpts"]
+    return {v for row in rows for v in row["values"]}
+
+
+def test_it_hides_afresh_once_the_coding_changes(db: Any, settings: Any) -> None:
+    """The hidden values are kept between page opens, but never past a change in the coding."""
+    coder, evaluator, interviews = _one_rare_value(settings)
+    client = Client()
+    client.force_login(evaluator)
+    assert "choice-and-control" not in _values_read(client, interviews[0])
+    assert "choice-and-control" not in _values_read(client, interviews[0])  # from the cache
+    for interview in interviews[1:]:
+        make_excerpt(interview, coder, 37, 45, "choice-and-control")
+    # Six interviews now carry the value: the next page open shows it.
+    assert "choice-and-control" in _values_read(client, interviews[0])
+    # And taking it off again hides it again on the next open.
+    tags = ExcerptValue.objects.filter(
+        excerpt__interview__in=interviews[1:], value__slug="choice-and-control"
+    )
+    Excerpt.objects.filter(pk__in=tags.values("excerpt_id")).delete()
+    assert "choice-and-control" not in _values_read(client, interviews[0])
+
+
+def test_it_reads_an_interview_in_a_constant_number_of_queries(
+    db: Any, settings: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The hidden values come from the cache: a page open does not rebuild the comparisons."""
+    _, evaluator, interviews = _one_rare_value(settings)
+    client = Client()
+    client.force_login(evaluator)
+    client.get(reverse("interview_detail", args=[interviews[0].pk]))  # fills the cache
+    for interview in interviews[:3]:
+        with django_assert_max_num_queries(READING_QUERIES):
+            response = client.get(reverse("interview_detail", args=[interview.pk]))
+        assert response.status_code == 200
+
+
+READING_QUERIES = 12  # a warm open; rebuilding the four comparisons makes it about 40

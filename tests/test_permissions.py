@@ -119,16 +119,20 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "api_job_status": ("job", "", {**STAFF, "outsider": 404, "peer": 404, "evaluator": 404}),
     "participant_withdraw": ("participant", "", STAFF),
     # Discussions: members read, coders write (evaluators 403), outsiders learn nothing (404).
+    # The world's project is too small to show an evaluator, so its threads are closed to them
+    # (disclosure control; test_disclosure.py reads the threads of larger projects).
     "discussion_list": ("", "", SIGNED_IN),
-    "discussion_detail": ("discussion", "", MEMBERS),
+    "discussion_detail": ("discussion", "", {**MEMBERS, "evaluator": 403}),
     "discussion_new": ("interview", "", CODERS),
     "discussion_comment": ("discussion", "", {r: 405 for r in ROLES}),  # POST only
     "discussion_resolve": ("discussion", "", {r: 405 for r in ROLES}),
-    "disagreement_list": ("project", "", MEMBERS),
+    # The disagreement queue is the coding team's work: evaluators are refused it.
+    "disagreement_list": ("project", "", {**MEMBERS, "evaluator": 403}),
     "disagreement_decide": ("project", "", {r: 405 for r in ROLES}),  # POST only
     # Calibration: the reference is for leads (admins here); an attempt is its coder's (peer's).
     "calibration_list": ("project", "", MEMBERS),
-    "review_export": ("review", "", MEMBERS),
+    # The decisions file, like the queue, is refused to evaluators.
+    "review_export": ("review", "", {**MEMBERS, "evaluator": 403}),
     "calibration_set": ("calibration", "", {**CODERS, "peer": 403}),
     "calibration_start": ("calibration", "", {r: 405 for r in ROLES}),
     "calibration_attempt": ("attempt", "", {**CODERS, "admin": 403}),

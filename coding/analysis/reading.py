@@ -12,6 +12,10 @@ could count what the comparison hides. So, in the projects where the reader is a
   by interview, a figure the table hides under one of the rules.
 
 Peer researchers and admins see everything.
+
+The hidden values take one comparison per coder rule to find, so they are kept in Django's cache
+under a key made of the project's data state (`_state`): any change to its coding or codebook
+gives a new key, so the next page open computes them afresh and nothing is hidden from stale data.
 """
 
 from __future__ import annotations
@@ -19,13 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q
 
 from ..access import EVALUATOR
+from ..models import CodebookValue, ValueTally
 from . import disclosure
 from .comparison import comparison_build
 from .filters import RULES, Filters
 from .measures import MEASURE_COUNT
+from .tallies import tallies_refresh
 
 INTERVIEW_HIDDEN = (
     "Evaluators cannot open this interview: its project has too few coded interviews to show "
@@ -57,16 +65,30 @@ class ReadingPolicy:
         return kept
 
 
-def evaluator_reading(role: str | None, project_id: int) -> ReadingPolicy | None:
-    """The policy for a reader with this role (`access.project_role`) in the project; None when
-    they may see everything (every role but evaluator: the same readers as
-    `disclosure.masked_projects`, which admins are never in).
+def _state(project_id: int, threshold: int) -> str:
+    """What the project's hidden values depend on, read cheaply (three small queries).
 
-    Raises PermissionDenied (with `INTERVIEW_HIDDEN`) when the project is hidden as too small.
+    The comparison reads only the tallies and the codebook. A recount deletes an interview's
+    tally rows and inserts new ones (ids never reused, SQLite's AUTOINCREMENT included), so the
+    count and the largest id change with every recount: only deleting lowers the count, any
+    insert raises the largest id. Values change by `save` (their `updated`), or go (the count).
     """
-    if role != EVALUATOR:
-        return None
-    threshold = disclosure.threshold()
+    tallies_refresh()  # count what is queued first, as the comparison would
+    tallies = ValueTally.objects.filter(interview__project_id=project_id).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    values = CodebookValue.objects.filter(
+        Q(project__isnull=True) | Q(project_id=project_id)
+    ).aggregate(n=Count("id"), last=Max("updated"), top=Max("id"))
+    changed = values["last"].timestamp() if values["last"] else 0
+    return (
+        f"reading-hidden:{project_id}:{threshold}:{tallies['n']}:{tallies['last']}:"
+        f"{values['n']}:{values['top']}:{changed}"
+    )
+
+
+def _hidden_values(project_id: int, threshold: int) -> frozenset[str] | None:
+    """Slugs of the values hidden under some coder rule; None when the project is hidden."""
     hidden: set[str] = set()
     for rule in RULES:
         comparison = comparison_build(
@@ -77,8 +99,38 @@ def evaluator_reading(role: str | None, project_id: int) -> ReadingPolicy | None
             figures_only=True,
         )
         if any(column.hidden for column in comparison.columns):
-            raise PermissionDenied(INTERVIEW_HIDDEN)
+            return None
         hidden |= {
             cell.value.slug for _, cells in comparison.rows for cell in cells if cell.suppressed
         }
-    return ReadingPolicy(frozenset(hidden))
+    return frozenset(hidden)
+
+
+def project_reading(project_id: int) -> ReadingPolicy:
+    """The evaluator's policy in the project, computed once per data state (see `_state`).
+
+    Raises PermissionDenied (with `INTERVIEW_HIDDEN`) when the project is hidden as too small.
+    """
+    threshold = disclosure.threshold()
+    key = _state(project_id, threshold)
+    cached = cache.get(key)
+    if cached is None:
+        hidden = _hidden_values(project_id, threshold)
+        # A list, so that "hidden project" (None) is told apart from a cache miss.
+        cached = ["project"] if hidden is None else ["values", sorted(hidden)]
+        cache.set(key, cached, timeout=24 * 3600)
+    if cached[0] == "project":
+        raise PermissionDenied(INTERVIEW_HIDDEN)
+    return ReadingPolicy(frozenset(cached[1]))
+
+
+def evaluator_reading(role: str | None, project_id: int) -> ReadingPolicy | None:
+    """The policy for a reader with this role (`access.project_role`) in the project; None when
+    they may see everything (every role but evaluator: the same readers as
+    `disclosure.masked_projects`, which admins are never in).
+
+    Raises PermissionDenied (with `INTERVIEW_HIDDEN`) when the project is hidden as too small.
+    """
+    if role != EVALUATOR:
+        return None
+    return project_reading(project_id)

@@ -109,15 +109,21 @@ def decision_rows(
 
 
 def discussion_rows(
-    projects: list[ResearchProject], *, anonymous: bool = False, reader: Any = None
+    projects: list[ResearchProject],
+    *,
+    anonymous: bool = False,
+    reader: Any = None,
+    hidden_values: frozenset[str] = frozenset(),
 ) -> Iterator[list[Any]]:
     """One row per comment, each carrying its thread's passage; a `reader` on a blind project
-    does not get the threads about excerpts blind coding still hides from them."""
+    does not get the threads about excerpts blind coding still hides from them. A value in
+    `hidden_values` (an evaluator's, `analysis.reading`) is not named."""
     threads = _discussions(projects)
     if reader is not None:
         threads = discussions_visible(threads, reader, [p.pk for p in projects])
     for thread in threads:
         interview = thread.interview
+        shown = thread.value is not None and thread.value.slug not in hidden_values
         for comment in thread.comments.all():
             yield [
                 thread.pk,
@@ -125,7 +131,7 @@ def discussion_rows(
                 interview.project.name,
                 interview.pk,
                 *_who(interview, anonymous),
-                thread.value.name if thread.value else "",
+                thread.value.name if shown else "",
                 thread.start,
                 thread.end,
                 interview.text[thread.start : thread.end],

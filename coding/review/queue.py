@@ -27,6 +27,12 @@ from ..models import (
 )
 
 QUOTE_LIMIT = 600
+# Disclosure control: the queue shows each coder's values passage by passage, which would let
+# an evaluator count what the comparison hides; the agreement page gives them the figures.
+QUEUE_FOR_CODERS = (
+    "The disagreement queue is the coding team's work, so evaluators do not see it, nor the "
+    "decisions file. The comparison's agreement page shows how often the coders agree."
+)
 
 
 @dataclass

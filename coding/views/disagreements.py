@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..access import READ_ONLY_ROLE, can_code, project_for_user
+from ..access import EVALUATOR, READ_ONLY_ROLE, can_code, project_for_user
 from ..analysis.filters import RULE_CONSENSUS, RULE_LABELS, RULES
 from ..review.blind import hidden_interview_ids
 from ..review.consensus import decision_record
 from ..review.decision_forms import DecisionForm
-from ..review.queue import InterviewQueue, Queue, disagreement_queue
+from ..review.queue import QUEUE_FOR_CODERS, InterviewQueue, Queue, disagreement_queue
 from ..services import CodingError
 
 DECISION_SAVED = "Decision saved. The consensus coding of this interview now follows it."
@@ -37,6 +37,8 @@ def _current(queue: InterviewQueue | Any, chosen: str | None) -> InterviewQueue 
 @login_required
 def disagreement_list(request: HttpRequest, slug: str) -> HttpResponse:
     project, role = project_for_user(request.user, slug)
+    if role == EVALUATOR:
+        raise PermissionDenied(QUEUE_FOR_CODERS)  # disclosure control
     queue = disagreement_queue(project)
     # Blind coding: a peer researcher who has not marked an interview done (one who did not
     # code it) does not see its coders' work here either.

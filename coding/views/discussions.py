@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import NOT_YOUR_PROJECT, can_code, interview_for_user
+from ..analysis import disclosure
+from ..analysis.reading import ReadingPolicy, evaluator_reading, project_reading
 from ..models import Discussion, Interview
 from ..review import discussions
 from ..review.forms import CommentForm, DiscussionForm
@@ -31,10 +34,36 @@ def _discussion(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[
     return discussion, role
 
 
+def _shown(thread: Discussion, reading: ReadingPolicy | None) -> Discussion:
+    """The thread as the reader may see it: for an evaluator (disclosure control, as on the
+    interview's reading view) no pseudonym in the interview's name, no hidden value named."""
+    thread.interview_label = str(thread.interview)
+    thread.shown_value = thread.value
+    if reading is not None:
+        thread.interview_label = f"Interview {thread.interview_id}"
+        if thread.value is not None and thread.value.slug in reading.hidden_slugs:
+            thread.shown_value = None
+    return thread
+
+
 @login_required
 def discussion_list(request: HttpRequest) -> HttpResponse:
     resolved = request.GET.get("show") == "resolved"
-    threads = discussions.discussion_list(request.user, resolved=resolved)
+    threads = list(discussions.discussion_list(request.user, resolved=resolved))
+    masked = disclosure.masked_projects(
+        request.user, tuple({t.interview.project_id for t in threads})
+    )
+    readings: dict[int, ReadingPolicy | None] = {}
+    for project_id in masked:  # one cached look-up per project an evaluator reads
+        try:
+            readings[project_id] = project_reading(project_id)
+        except PermissionDenied:
+            readings[project_id] = None  # too small to show: its threads stay closed
+    threads = [
+        _shown(t, readings[t.interview.project_id] if t.interview.project_id in masked else None)
+        for t in threads
+        if t.interview.project_id not in masked or readings[t.interview.project_id] is not None
+    ]
     return render(
         request,
         "coding/review/discussion_list.html",
@@ -45,6 +74,8 @@ def discussion_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     discussion, role = _discussion(request, pk)
+    # Disclosure control: 403 in a project too small to show an evaluator.
+    _shown(discussion, evaluator_reading(role, discussion.interview.project_id))
     comments = list(discussions.discussion_comments(discussion))
     discussions.discussion_mark_read(discussion=discussion, user=request.user)
     return render(
@@ -105,7 +136,12 @@ def discussion_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "coding/review/discussion_detail.html",
-        {"discussion": discussion, "comments": comments, "can_write": True, "form": form},
+        {
+            "discussion": _shown(discussion, None),  # only coders write
+            "comments": comments,
+            "can_write": True,
+            "form": form,
+        },
         status=400,
     )
 
