@@ -14,6 +14,7 @@ from django.utils.timezone import localdate
 from docx import Document
 
 from coding.findings.docx import DOCX
+from coding.findings.pack import TITLE_ONE
 from coding.findings.pack_forms import DATE_NEEDED
 from coding.findings.pack_models import PackFeedback, PackVersion
 from coding.findings.pack_services import CHANGED_MISSING, pack_feedback_record, pack_publish
@@ -98,6 +99,20 @@ def test_it_sends_the_docx_as_an_audited_attachment(client: Client, world: PackW
     assert event.model == "findings pack"
     assert event.actor == world.evaluator
     assert event.project_id == world.side.pk
+
+
+def test_it_names_the_docx_by_its_title_and_language_not_by_the_library(
+    client: Client, world: PackWorld
+) -> None:
+    # Word's accessibility check and PDF export read the title; the library's template says
+    # "python-docx", written in 2013.
+    for query, suffix in (("", ""), ("?version=easy", ": Easy Read")):
+        url = reverse("findings_download", args=["side-by-side"]) + query
+        properties = Document(io.BytesIO(_get(client, world.peer, url).content)).core_properties
+        assert properties.title == TITLE_ONE.format(name=world.side.name) + suffix
+        assert properties.language == "en-GB"
+        assert "python-docx" not in (properties.author + properties.comments)
+        assert properties.created.year >= 2025
 
 
 def test_it_puts_headings_the_table_quotes_and_the_appendix_in_the_docx(

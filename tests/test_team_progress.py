@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from coding.analysis.reading import DETAILS_HIDDEN
 from coding.models import CodingProgress, Membership
 from coding.views.coding import READING_HELP
 
@@ -118,3 +120,19 @@ def test_it_gives_evaluators_a_reading_view_of_an_interview(
     assert "Select text" not in html
     assert 'href="/team/"' in html
     assert 'href="/my-work/' not in html
+
+
+def test_it_lists_a_projects_interviews_to_evaluators_without_participant_details(
+    client: Client, project: Any, peer: Any, evaluator: Any
+) -> None:
+    interview = make_interview(project, pseudonym="Willowherb")
+    make_excerpt(interview, peer, 0, 11)
+    url = reverse("project_detail", args=[project.slug])
+    client.force_login(peer)
+    assert "Willowherb" in client.get(url).content.decode()
+    client.force_login(evaluator)
+    html = client.get(url).content.decode()
+    assert "Willowherb" not in html and str(interview) not in html
+    assert f">Interview {interview.pk}</a>" in html
+    assert ">Excerpts</th>" not in html and ">Role</th>" not in html
+    assert escape(DETAILS_HIDDEN) in html

@@ -266,8 +266,9 @@ def test_it_confirms_with_the_counts_before_deleting(
     assert Interview.objects.filter(pk=seeded["wren"].pk).exists()  # a GET deletes nothing
     response = client.post(url, follow=True)
     assert "Wrenfield has been withdrawn" in response.content.decode()
-    assert "Removed: 1 interview, 2 excerpts with 3 value tags, 1 memo and" in (
-        response.content.decode()
+    assert (
+        "Removed: 1 interview, 2 excerpts with 3 value tags, 1 memo, 2 attributes and 1 quote"
+        in (response.content.decode())
     )
     assert not Interview.objects.filter(pk=seeded["wren"].pk).exists()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils.timezone import now
 from docx import Document
 from docx.shared import Pt
 
@@ -26,6 +27,7 @@ EASY_FONT = Pt(16)
 def pack_docx(pack: dict[str, Any], *, easy: bool = False) -> bytes:
     """The pack (or its Easy Read version) as the bytes of a .docx file."""
     document = Document()
+    _properties(document, pack, easy)
     if easy:
         _easy(document, pack)
     else:
@@ -33,6 +35,17 @@ def pack_docx(pack: dict[str, Any], *, easy: bool = False) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _properties(document: Any, pack: dict[str, Any], easy: bool) -> None:
+    """The file's own title and language (Word's accessibility check and PDF export read them),
+    in place of the library template's ("python-docx", 2013)."""
+    properties = document.core_properties
+    properties.title = f"{pack['title']}: Easy Read" if easy else pack["title"]
+    properties.language = "en-GB"
+    properties.author = properties.last_modified_by = "Peer Values"
+    properties.comments = ""
+    properties.created = properties.modified = now()
 
 
 def _intro(document: Any, pack: dict[str, Any]) -> None:

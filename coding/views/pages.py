@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .. import selectors
-from ..access import project_for_user
+from ..access import EVALUATOR, project_for_user
+from ..analysis.reading import DETAILS_HIDDEN
 from ..models import CodebookValue
 
 
@@ -25,5 +26,13 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "coding/project_detail.html",
-        {"project": project, "role": role, "interviews": interviews, "values": values},
+        {
+            "project": project,
+            "role": role,
+            "interviews": interviews,
+            "values": values,
+            # As on the evaluator's reading view: no participant details, and no excerpt counts
+            # (they would count values the reading view leaves out).
+            "details_hidden": DETAILS_HIDDEN if role == EVALUATOR else "",
+        },
     )

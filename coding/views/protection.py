@@ -40,7 +40,8 @@ def participant_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
             f"{result.pseudonym} has been withdrawn. Removed: "
             f"{counted(c.interviews, 'interview')}, "
             f"{counted(c.excerpts, 'excerpt')} with {counted(c.tags, 'value tag')}, "
-            f"{counted(c.memos, 'memo')} and {counted(c.attributes, 'attribute')}.",
+            f"{counted(c.memos, 'memo')}, {counted(c.attributes, 'attribute')} and "
+            f"{counted(c.quotes, 'quote')}.",
         )
         return redirect("admin:coding_participant_changelist")
     context = {"participant": participant, "counts": participant_withdrawal_counts(participant)}
