@@ -26,7 +26,7 @@ from coding.models import (
     ValueTally,
 )
 from coding.review.consensus import NOT_A_DISAGREEMENT, REASON_NEEDED, decision_record
-from coding.review.queue import disagreement_queue
+from coding.review.queue import QUEUE_FOR_CODERS, disagreement_queue
 from coding.services import CodingError
 from coding.team import team_progress
 
@@ -194,13 +194,17 @@ def test_it_refuses_a_passage_where_coders_do_not_differ(coded: Any, peer: Any) 
         )
 
 
-def test_it_lets_evaluators_read_the_queue_but_not_decide(
+def test_it_refuses_evaluators_the_queue(
     client: Client, coded: Any, evaluator: Any, outsider: Any
 ) -> None:
+    """The queue shows each coder's values passage by passage: the coding team's work only
+    (disclosure control, see test_disclosure.py)."""
     client.force_login(evaluator)
     url = reverse("disagreement_list", args=[coded.project.slug])
-    page = client.get(url).content.decode()
-    assert "Nobody judged me at all." in page and "Save the decision" not in page
+    response = client.get(url)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert escape(QUEUE_FOR_CODERS) in page and "Nobody judged me at all." not in page
     decide_url = reverse("disagreement_decide", args=[coded.project.slug])
     assert client.post(decide_url, {}).status_code == 403
     client.force_login(outsider)

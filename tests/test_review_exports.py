@@ -10,13 +10,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from lxml import etree
 
 from coding.interop.refi_export import refi_export
 from coding.models import AuditEvent, CodingProgress
 from coding.review.consensus import decision_record
 from coding.review.discussions import comment_add, discussion_start
-from coding.review.queue import disagreement_queue
+from coding.review.queue import QUEUE_FOR_CODERS, disagreement_queue
 
 from .conftest import make_excerpt, make_interview
 from .refi_factories import project_schema, read_qde
@@ -66,9 +67,9 @@ def download(client: Client, project: Any, what: str) -> list[dict[str, str]]:
 
 
 def test_it_exports_decisions_as_csv(
-    client: Client, reviewed: dict, project: Any, evaluator: Any
+    client: Client, reviewed: dict, project: Any, peer: Any
 ) -> None:
-    client.force_login(evaluator)
+    client.force_login(peer)
     rows = download(client, project, "decisions")
     assert len(rows) == 1
     row = rows[0]
@@ -76,8 +77,16 @@ def test_it_exports_decisions_as_csv(
     assert row["text"] == TEXT[31:52]
     assert row["reason"] == "'=Laughing is not safety"  # a spreadsheet will not run it
     assert AuditEvent.objects.filter(action="export", model="consensusdecision").exists()
-    # Evaluators' files do not say who was interviewed; coders' files do.
-    assert (row["participant"], row["interview"]) == ("", "")
+
+
+def test_it_refuses_evaluators_the_decisions_file(
+    client: Client, reviewed: dict, project: Any, evaluator: Any
+) -> None:
+    """Like the queue, it shows each coder's values passage by passage (disclosure control)."""
+    client.force_login(evaluator)
+    response = client.get(reverse("review_export", args=[project.slug, "decisions"]))
+    assert response.status_code == 403
+    assert escape(QUEUE_FOR_CODERS) in response.content.decode()
 
 
 def test_it_names_the_participant_in_coders_files(
