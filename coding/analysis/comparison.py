@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..models import CodebookValue, Interview, Participant, ResearchProject
 from . import disclosure, significance, stats
-from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, RULE_CONSENSUS, Filters
+from .filters import BREAKDOWN_MODE, BREAKDOWN_ROLE, Filters
 from .history import history_annotate
 from .measures import (
     MEASURE_PREVALENCE,
@@ -26,7 +26,7 @@ from .measures import (
     measures_frame,
     number_text,
 )
-from .queries import comparison_rows, interview_rows
+from .queries import interview_rows
 from .sums import SUMMED, ColumnSums, comparison_sums
 from .value_scope import grouped_suppress, restrict_values, scope_sentences
 
@@ -251,11 +251,9 @@ def comparison_build(
     )
     values = restrict_values(scope_values([p["id"] for p in projects]), filters)
     figures = significance.Figures(load=lambda: interview_rows(filters))
-    if filters.rule == RULE_CONSENSUS:
-        # The consensus rule has its own SQL for the table; its tests read every interview.
-        rows = comparison_rows(filters, with_chars=True)
-    else:
-        rows = comparison_sums(filters, measure, [v.id for v in values])
+    # Under every rule, the consensus one too, the table's sums and the tests' inputs come
+    # from the same per-interview figures (`queries.interview_ctes`).
+    rows = comparison_sums(filters, measure, [v.id for v in values])
     if filters.breakdown:
         sizes = {
             (r["p_id"], r["grp"] or ""): float(r["interviews"])
@@ -264,7 +262,7 @@ def comparison_build(
         }
         figures.merge = disclosure.merged_groups(sizes, masked, threshold)
         rows = _merge(rows, figures.merge)
-    if filters.rule != RULE_CONSENSUS and not per_interview:
+    if not per_interview:
         figures.sums = ColumnSums.from_rows(rows, measure)
     columns: list[Column] = []
     groups: dict[int, set[str]] = {p["id"]: set() for p in projects}
@@ -286,14 +284,11 @@ def comparison_build(
                     masked=project["id"] in masked,
                 )
             )
-    if filters.rule == RULE_CONSENSUS:
-        words = figures.words()
-    else:
-        words = {
-            column_key(r["p_id"], r["grp"] or ""): float(r["words"] or 0)
-            for r in rows
-            if r["kind"] == "column"
-        }
+    words = {
+        column_key(r["p_id"], r["grp"] or ""): float(r["words"] or 0)
+        for r in rows
+        if r["kind"] == "column"
+    }
     frame = measures_frame(
         rows,
         [{"id": v.id, "project_id": v.project_id} for v in values],

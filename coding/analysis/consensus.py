@@ -59,15 +59,18 @@ def _consensus_source(filters: Filters) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def consensus_comparison_sql(
-    filters: Filters, tally_source: Callable[[Filters], tuple[str, tuple[Any, ...]]]
+def _consensus_ctes(
+    filters: Filters,
+    tally_source: Callable[..., tuple[str, tuple[Any, ...]]],
+    *,
+    with_words: bool = False,
 ) -> tuple[str, tuple[Any, ...]]:
-    """Cell and column rows (as `comparison_rows`) under the consensus rule."""
-    base, params = tally_source(_human(filters))
+    """CTEs `t` (the human tallies) and `r` (one row per interview, value and counted coder:
+    the agreed rows of undecided interviews, each a k-th, and the layer's rows where decided)."""
+    base, params = tally_source(_human(filters), with_words=with_words)
     layer, layer_params = _consensus_source(filters)
     decided_sql, decided_params = _decided().query.sql_with_params()
-    sql = f"""
-    WITH t AS ({base}),
+    ctes = f"""t AS ({base}),
     c AS ({layer}),
     -- Characters are the union of the spans: one value's spans never overlap, but the spans
     -- of grouped values may.
@@ -79,15 +82,25 @@ def consensus_comparison_sql(
     ),
     d AS ({decided_sql}),
     r AS (
-        SELECT t.p_id, t.grp, t.v_id, CAST(t.n AS {FLOAT}) / t.k AS n,
+        SELECT t.i_id, t.p_id, t.grp, t.v_id, CAST(t.n AS {FLOAT}) / t.k AS n,
                1 / CAST(t.k AS {FLOAT}) AS present, CAST(t.ch AS {FLOAT}) / t.k AS ch
         FROM t WHERE t.vk = t.k AND t.i_id NOT IN (SELECT interview_id FROM d)
         UNION ALL
-        SELECT MAX(w.p_id), MAX(w.grp), w.v_id, CAST(COUNT(*) AS {FLOAT}), 1.0,
+        SELECT w.i_id, MAX(w.p_id), MAX(w.grp), w.v_id, CAST(COUNT(*) AS {FLOAT}), 1.0,
                CAST(SUM(CASE WHEN w.prev_e IS NULL OR w.s >= w.prev_e THEN w.e - w.s
                              WHEN w.e > w.prev_e THEN w.e - w.prev_e ELSE 0 END) AS {FLOAT})
         FROM w GROUP BY w.i_id, w.v_id
-    )
+    )"""
+    return ctes, params + tuple(layer_params) + tuple(decided_params)
+
+
+def consensus_comparison_sql(
+    filters: Filters, tally_source: Callable[..., tuple[str, tuple[Any, ...]]]
+) -> tuple[str, tuple[Any, ...]]:
+    """Cell and column rows (as `comparison_rows`) under the consensus rule."""
+    ctes, params = _consensus_ctes(filters, tally_source)
+    sql = f"""
+    WITH {ctes}
     SELECT 'cell' AS kind, r.p_id, r.grp, r.v_id, SUM(r.n) AS tags, SUM(r.present) AS present,
            SUM(r.ch) AS chars, SUM(r.present) AS interviews
     FROM r GROUP BY r.p_id, r.grp, r.v_id
@@ -97,7 +110,31 @@ def consensus_comparison_sql(
     FROM t WHERE t.first_row
     GROUP BY t.p_id, t.grp
     """
-    return sql, params + tuple(layer_params) + tuple(decided_params)
+    return sql, params
+
+
+def consensus_interview_ctes(
+    filters: Filters, tally_source: Callable[..., tuple[str, tuple[Any, ...]]]
+) -> tuple[str, tuple[Any, ...]]:
+    """CTEs `ii` and `cv` (as `queries.interview_ctes`) under the consensus rule.
+
+    The same rows `r` as the table's sums, summed per interview and value instead of per
+    column, so the tests read the figures the table shows. The interviews are the table's
+    columns' interviews (the tallies' first row of each).
+    """
+    ctes, params = _consensus_ctes(filters, tally_source, with_words=True)
+    return (
+        f"""{ctes},
+    ii AS (SELECT t.i_id, t.p_id, t.grp, t.len_, t.words FROM t WHERE t.first_row),
+    cv AS (
+        SELECT r.i_id, r.v_id, MAX(r.p_id) AS p_id, MAX(r.grp) AS grp, MAX(ii.len_) AS len_,
+               MAX(ii.words) AS words, SUM(r.n) AS tags, SUM(r.present) AS present,
+               SUM(r.ch) AS chars
+        FROM r LEFT JOIN ii ON ii.i_id = r.i_id
+        GROUP BY r.i_id, r.v_id
+    )""",
+        params,
+    )
 
 
 def consensus_kept_tags(filters: Filters, kept_tags: Callable[[Filters], QuerySet]) -> QuerySet:

@@ -14,7 +14,7 @@ from django.db.models import F, Min, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ..models import ValueTally
-from .consensus import consensus_comparison_sql, consensus_kept_tags
+from .consensus import consensus_comparison_sql, consensus_interview_ctes, consensus_kept_tags
 from .filters import (
     RULE_AGREED,
     RULE_ALL,
@@ -240,6 +240,9 @@ def interview_ctes(filters: Filters) -> tuple[str, tuple[Any, ...]]:
     grp, len_ and words, so that sums per column need no join. The caller brings the tallies
     up to date first.
     """
+    if filters.rule == RULE_CONSENSUS:
+        # The consensus figures per interview, from the rows the consensus table sums.
+        return consensus_interview_ctes(filters, _tally_source)
     base, params = _tally_source(filters, with_words=True)
     if len(filters.coder_ids) > 1:
         k = _k(filters.rule)

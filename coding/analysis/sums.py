@@ -56,7 +56,7 @@ def comparison_sums(filters: Any, measure: str, value_ids: list[int]) -> list[di
 
     Cell rows also carry `aa` and `ab` (sums of a² and a·b over the interviews with the value);
     column rows carry `b`, `bb` (sums of b and b² over every interview of the column) and
-    `words`. Not for the consensus rule, which `comparison_rows` computes on its own.
+    `words`. Under the consensus rule `interview_ctes` gives the consensus figures.
     """
     if not filters.project_ids:
         return []
