@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -224,3 +225,46 @@ def test_it_keeps_the_mapping_form_within_djangos_field_limit(db: Any, monkeypat
     assert len(form.fields) == 3  # "unmatched" and the first two codes
     assert form.unchoosable == 3
     assert form.mapping() == {guid(0): "create"}  # a choice past the limit is not taken
+
+
+def test_it_agrees_each_count_of_the_report_with_its_noun() -> None:
+    counts = dict.fromkeys(
+        [
+            "codes",
+            "codes_matched",
+            "codes_created",
+            "codes_ignored",
+            "sources",
+            "interviews_created",
+            "interviews_matched",
+            "sources_missing",
+            "selections",
+            "excerpts_created",
+            "codings",
+            "codings_imported",
+            "cases",
+            "participants_created",
+            "participants_matched",
+            "participants_from_sources",
+            "coders_matched",
+            "coders_created",
+            "memos",
+            "excerpt_notes",
+        ],
+        1,
+    )
+    html = render_to_string(
+        "coding/refi/_report.html", {"report": {"kind": "project", "counts": counts}}
+    )
+    text = " ".join(html.split())
+    for said in (
+        "1 new value,",
+        "1 new interview,",
+        "1 excerpt<",
+        "1 new participant,",
+        "1 participant named after sources",
+        "1 new inactive account<",
+        "1 memo,",
+        "1 excerpt note<",
+    ):
+        assert said in text, said
