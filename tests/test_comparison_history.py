@@ -105,3 +105,34 @@ def test_it_puts_the_codebook_version_in_the_exports(
     client.force_login(evaluator)
     page = client.get(reverse("compare")).content.decode()
     assert "version 2" in page
+
+
+def test_it_counts_an_interview_tagged_while_provisional_as_coded_with_the_value(
+    project: Any, peer: Any, lead: Any
+) -> None:
+    # Tagged with a provisional value under version 1, accepted into version 2 afterwards.
+    hope = services.value_create(project=project, actor=peer, name="Hope for the future")
+    code(make_interview(project, "Interviewer: hi\nP: I hope", "P1"), peer, 0, hope.slug)
+    code(make_interview(project, "Interviewer: hi\nP: safe here", "P2"), peer, 0, "safety")
+    proposal = Proposal.objects.get(value=hope)
+    proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="ok")
+    comparison = comparison_build(Filters(project_ids=(project.pk,)))
+    assert comparison.versions == {project.pk: 2}
+    assert not any("after all its interviews" in n for n in comparison.history_notes)
+    assert cell_of(comparison, "Hope for the future").text != NOT_IN_CODEBOOK_THEN
+    # Only the interview without the value, coded before it existed, counts as not showing it.
+    assert any(
+        n.startswith("1 of 2 coded interviews") and "Hope for the future" in n
+        for n in comparison.history_notes
+    )
+
+
+def test_it_says_all_before_only_when_no_interview_carries_the_value(
+    project: Any, peer: Any, lead: Any
+) -> None:
+    code(make_interview(project, "Interviewer: hi\nP: safe here", "P1"), peer, 0, "safety")
+    code(make_interview(project, "Interviewer: hi\nP: safe too", "P2"), peer, 0, "safety")
+    accept(project, peer, lead, "add", name="Hope")
+    comparison = comparison_build(Filters(project_ids=(project.pk,)))
+    assert any("after all its interviews" in n and "Hope" in n for n in comparison.history_notes)
+    assert cell_of(comparison, "Hope").text == NOT_IN_CODEBOOK_THEN

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from coding.analysis.exports import EXCERPT_HEADER, TABLE_HEADER, neutralise
+from coding.analysis.measures import PAGE_MEASURE
 from coding.models import AuditEvent, CodebookValue
 
 from .conftest import make_excerpt, make_interview
@@ -187,3 +188,31 @@ def test_it_exports_xlsx_whatever_characters_the_stored_text_holds(
         workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
         cells = {c for row in workbook.worksheets[0].iter_rows(values_only=True) for c in row}
         assert "Safety" in cells
+
+
+def test_it_names_the_measure_its_marks_belong_to(client: Client, peer: Any, coded: Any) -> None:
+    client.force_login(peer)
+    column = TABLE_HEADER.index("stands_out_measure")
+    page = client.get(reverse("compare"))
+    default = read_csv(client.get(reverse("compare_export", args=["table", "csv"])))
+    # Without a measure the file's marks are those of the page's default measure.
+    assert page.context["comparison"].measure == PAGE_MEASURE == "per_interview"
+    assert {r[column] for r in default[1:]} == {PAGE_MEASURE}
+    chosen = read_csv(
+        client.get(reverse("compare_export", args=["table", "csv"]), {"measure": "prevalence"})
+    )
+    assert {r[column] for r in chosen[1:]} == {"prevalence"}
+    xlsx = client.get(reverse("compare_export", args=["table", "xlsx"]))
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert dict(workbook["About"].iter_rows(values_only=True))["stands_out_measure"] == (
+        "Excerpts per interview"
+    )
+
+
+def test_it_marks_the_page_default_measure_from_the_command(coded: Any) -> None:
+    column = TABLE_HEADER.index("stands_out_measure")
+    for args, measure in (((), PAGE_MEASURE), (("--measure", "coverage"), "coverage")):
+        out = io.StringIO()
+        call_command("export_comparison", *args, stdout=out)
+        rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+        assert rows[1:] and {r[column] for r in rows[1:]} == {measure}

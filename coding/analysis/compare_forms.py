@@ -26,7 +26,7 @@ from .filters import (
     RULE_LABELS,
     Filters,
 )
-from .measures import MEASURE_PER_INTERVIEW, MEASURES
+from .measures import MEASURES, PAGE_MEASURE
 from .tallies import tallies_refresh
 from .value_scope import scope_description
 
@@ -184,7 +184,7 @@ class ComparisonForm(forms.Form):
 
     def measure_choice(self) -> str:
         data = self.cleaned_data if self.is_valid() else {}
-        return data.get("measure") or MEASURE_PER_INTERVIEW
+        return data.get("measure") or PAGE_MEASURE
 
     def filters(self) -> Filters:
         """The filters in force: the defaults when none are given, nothing when they are bad.

@@ -86,6 +86,7 @@ TABLE_HEADER = [
     "prevalence_ci_high",
     "share_of_tags",
     "coverage",
+    "stands_out_measure",  # the measure whose test gives the two marks that follow
     "stands_out",
     "stands_out_adjusted_p",
     "coder_rule",
@@ -107,7 +108,8 @@ def _number(x: float) -> Any:
 def table_rows(comparison: Comparison) -> list[list[Any]]:
     """The comparison as rows for CSV/XLSX: every measure, hidden cells hidden in every one.
 
-    "stands_out" is the mark of the measure shown on the page when the file was made.
+    "stands_out" (and its adjusted p) is the mark of one measure only, the one chosen on the page
+    (its default when none was), named in "stands_out_measure" on every row.
     """
     frame = comparison.frame.set_index(["v_id", "col"])
     out: list[list[Any]] = []
@@ -141,6 +143,7 @@ def table_rows(comparison: Comparison) -> list[list[Any]]:
                     "shared" if value.framework else f"own value of {value.project_short}",
                     disclosure.HIDDEN if column.hidden else _number(column.interviews),
                     *shown,
+                    comparison.measure,
                     cell.mark,
                     None if cell.p is None else round(cell.p, 6),
                     comparison.filters.rule_text,
@@ -249,6 +252,7 @@ def table_sheets(comparison: Comparison) -> list[tuple[str, list[str], Iterable[
     names = {c.project_id: c.project_name for c in comparison.columns}
     about = (
         about_rows(comparison.filters, "comparison table")
+        + [["stands_out_measure", comparison.measure_label]]
         + [
             ["codebook_version", VERSIONS_USED.format(project=names[pid], version=number)]
             for pid, number in comparison.versions.items()

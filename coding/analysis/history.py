@@ -1,7 +1,10 @@
 """What the comparison must say about the codebook's history.
 
 An interview coded before a value entered its project's codebook cannot show that value: its
-cell reads "not in the codebook then" rather than a misleading zero. The page also names the
+cell reads "not in the codebook then" rather than a misleading zero. An interview that carries the
+value counts as coded with it whatever version recorded the tag (a provisional value is tagged
+under the version before the one that accepts it), so only interviews without the value, coded
+before it existed, count as "before". The page also names the
 codebook version each project's figures rest on, and the excerpts a split still leaves waiting.
 A fixed number of queries, whatever the size.
 """
@@ -66,7 +69,7 @@ def history_annotate(comparison: Any) -> None:
     guids = {v.guid: v.id for v in comparison.values}
     introduced, comparison.versions, splits = _versions(project_ids, guids)
     # The newest version each interview's coding was made under.
-    coded_under: dict[int, list[int]] = defaultdict(list)
+    coded_under: dict[int, list[tuple[int, int]]] = defaultdict(list)
     rows = (
         ExcerptValue.objects.filter(
             excerpt__interview__project_id__in=project_ids, version__isnull=False
@@ -75,14 +78,18 @@ def history_annotate(comparison: Any) -> None:
         .annotate(v=Max("version__number"))
     )
     for row in rows:
-        coded_under[row["excerpt__interview__project_id"]].append(row["v"])
+        coded_under[row["excerpt__interview__project_id"]].append(
+            (row["excerpt__interview_id"], row["v"])
+        )
+    carries = _carriers(project_ids, {v for (_, v), n in introduced.items() if n > 1})
     for value, cells in comparison.rows:
         for project_id in project_ids:
             version = introduced.get((project_id, value.id))
             if version is None or version == 1:
                 continue
             coded = coded_under.get(project_id, [])
-            before = sum(1 for v in coded if v < version)
+            with_value = carries.get(value.id, set())
+            before = sum(1 for i, v in coded if v < version and i not in with_value)
             if not before:
                 continue
             words = {"value": value.name, "project": names[project_id], "version": version}
@@ -101,6 +108,24 @@ def history_annotate(comparison: Any) -> None:
                 )
     if splits:  # queries only when a compared project has split a value
         comparison.history_notes += recode_notes(splits, names)
+
+
+def _carriers(project_ids: list[int], value_ids: set[int]) -> dict[int, set[int]]:
+    """value -> the interviews (of the compared projects) that carry it; one query, and only
+    when a compared value arrived after version 1."""
+    carries: dict[int, set[int]] = defaultdict(set)
+    if not value_ids:
+        return carries
+    rows = (
+        ExcerptValue.objects.filter(
+            excerpt__interview__project_id__in=project_ids, value_id__in=value_ids
+        )
+        .values_list("value_id", "excerpt__interview_id")
+        .distinct()
+    )
+    for value_id, interview_id in rows:
+        carries[value_id].add(interview_id)
+    return carries
 
 
 def recode_notes(split_ids: list[int], names: dict[int, str]) -> list[str]:

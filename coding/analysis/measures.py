@@ -16,6 +16,8 @@ MEASURE_PREVALENCE = "prevalence"
 MEASURE_SHARE = "share"
 MEASURE_COVERAGE = "coverage"
 MEASURE_PER_1000_WORDS = "per_1000_words"
+# The measure the Compare page shows (and its files mark) when the reader has chosen none.
+PAGE_MEASURE = MEASURE_PER_INTERVIEW
 
 # name -> (label, plain explanation)
 MEASURES: dict[str, tuple[str, str]] = {
