@@ -277,7 +277,7 @@ def provisional_rename(*, value: CodebookValue, actor: Any, name: Any) -> Codebo
     value.full_clean()
     value.save()
     Proposal.objects.filter(value=value, kind=Proposal.Kind.ADD, status="open").update(
-        name=value.name
+        name=value.name, value_name=value.name
     )
     _audit_value(actor, AuditEvent.Action.UPDATE, value, before)
     return value

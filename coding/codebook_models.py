@@ -85,6 +85,9 @@ class Proposal(models.Model):
     into = models.ForeignKey(
         CodebookValue, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The names of A and B when proposed, so that the title still reads right after a rename.
+    value_name = models.CharField(max_length=100, blank=True)
+    into_name = models.CharField(max_length=100, blank=True)
     # Add and rename: the name; redefine and add: the definitions.
     name = models.CharField(max_length=100, blank=True)
     short_definition = models.CharField(max_length=300, blank=True)
@@ -132,13 +135,13 @@ class Proposal(models.Model):
     @property
     def title(self) -> str:
         """A one-line summary of the change for lists and the audit trail."""
-        a = self.value.name if self.value_id else ""
+        a = self.value_name or (self.value.name if self.value_id else "")
         if self.kind == self.Kind.ADD:
             return f"add “{self.name}”"
         if self.kind == self.Kind.RENAME:
             return f"rename “{a}” to “{self.name}”"
         if self.kind == self.Kind.MERGE:
-            return f"merge “{a}” into “{self.into.name}”"
+            return f"merge “{a}” into “{self.into_name or self.into.name}”"
         if self.kind == self.Kind.SPLIT:
             names = " and ".join(f"“{n}”" for n in self.split_names)
             return f"split “{a}” into {names}"

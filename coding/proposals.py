@@ -228,6 +228,8 @@ def proposal_create(
         if len(names) != 2 or names[0].casefold() == names[1].casefold():
             raise CodingError(SPLIT_NAMES_NEEDED)
         proposal.split_names = [name_free(project, n) for n in names]
+    proposal.value_name = proposal.value.name if proposal.value else ""
+    proposal.into_name = proposal.into.name if proposal.into else ""
     chosen = _examples(project, examples)
     proposal.full_clean()
     proposal.save()

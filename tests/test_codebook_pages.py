@@ -232,3 +232,37 @@ def test_it_shows_evaluators_no_counts_or_excerpts_the_comparison_would_hide(
     assert "in this project</dd>" not in seen["codebook"] + seen["value"]
     assert "I trusted them" not in seen["value"] and str(interview) not in seen["value"]
     assert "Tags made under it" not in seen["versions"]
+
+
+def test_it_lists_accepted_renames_and_merges_by_the_names_they_had_when_proposed(
+    client: Client,
+    project: Any,
+    peer: Any,
+    lead: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    from coding import proposals
+
+    for i in range(4):
+        old = CodebookValue.objects.create(project=project, slug=f"o{i}", name=f"Old {i}", order=i)
+        gone = CodebookValue.objects.create(
+            project=project, slug=f"g{i}", name=f"Gone {i}", order=i
+        )
+        rename = proposals.proposal_create(
+            project=project, actor=peer, kind="rename", value=old, name=f"New {i}", reason="r"
+        )
+        proposals.proposal_decide(proposal=rename, actor=lead, accept=True, reason="ok")
+        old.refresh_from_db()  # as the proposal form reads it
+        merge = proposals.proposal_create(
+            project=project, actor=peer, kind="merge", value=gone, into=old, reason="r"
+        )
+        proposals.proposal_decide(proposal=merge, actor=lead, accept=True, reason="ok")
+    client.force_login(peer)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("proposal_list", args=[project.slug])).content.decode()
+    assert "Rename “Old 3” to “New 3”" in page
+    # The merge was proposed after the rename was accepted: B had its new name by then.
+    assert "Merge “Gone 3” into “New 3”" in page
+    detail = Proposal.objects.filter(kind="rename").first()
+    page = client.get(detail.get_absolute_url()).content.decode()
+    assert "Proposal to rename “Old 3” to “New 3”" in page

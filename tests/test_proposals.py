@@ -262,3 +262,12 @@ def test_it_audits_nothing_when_the_change_fails(project: Any, peer: Any) -> Non
         proposal.status = Proposal.Status.WITHDRAWN
         raise RuntimeError("the save failed")
     assert updates_of(proposal) == []
+
+
+def test_it_titles_an_accepted_rename_by_the_names_as_they_were_when_proposed(
+    project: Any, peer: Any, lead: Any, trust: Any
+) -> None:
+    proposal = propose(project, peer, "rename", value=trust, name="Trusting others")
+    proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="Agreed")
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    assert proposal.title == "rename “Trust” to “Trusting others”"
