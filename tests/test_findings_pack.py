@@ -12,6 +12,7 @@ import pytest
 from coding.analysis.comparison import comparison_build
 from coding.analysis.filters import Filters
 from coding.analysis.measures import MEASURE_PREVALENCE
+from coding.codebook import codebook_fixture
 from coding.findings import easy_read as easy_read_module
 from coding.findings import pack_wording as words
 from coding.findings.easy_read import easy_read
@@ -285,3 +286,59 @@ def test_it_draws_the_chart_with_a_plain_title_and_text_alternative(world: PackW
     assert "the range we are fairly sure of" in svg
     for jargon in ("Prevalence", "Wilson", "confidence"):
         assert jargon not in svg
+
+
+# Words an Easy Read reader should not meet (the full definitions use them).
+TECHNICAL_WORDS = (
+    "reciprocal",
+    "role-modelling",
+    "confidentiality",
+    "diagnosis",
+    "distress",
+    "ethnicity",
+    "identity",
+    "penalty",
+    "foundational",
+    "trauma",
+    "flattens",
+    "prevalence",
+    "interval",
+    "codebook",
+)
+EASY_READ_WORDS = 15
+
+
+def _easy_read_ok(line: str) -> None:
+    assert len(line.split()) <= EASY_READ_WORDS, line
+    assert not [w for w in TECHNICAL_WORDS if w in line.lower()], line
+
+
+def test_it_gives_every_framework_value_a_short_plain_easy_read_definition() -> None:
+    for row in codebook_fixture()["values"]:
+        lines = row["easy_read"]
+        assert 2 <= len(lines) <= 5, row["slug"]
+        for line in lines:
+            _easy_read_ok(line)
+            assert line.endswith("."), line
+
+
+def test_it_uses_the_easy_read_definition_instead_of_cutting_the_full_one(
+    world: PackWorld,
+) -> None:
+    fixture = {row["name"]: row["easy_read"] for row in codebook_fixture()["values"]}
+    for projects, viewer in (
+        ([world.side, world.women], world.peer),
+        (world.projects, world.evaluator),  # with a hidden project
+    ):
+        sections = easy_read(pack_with_quotes(pack_build(projects, viewer=viewer)))
+        for section in sections[1:]:
+            easy = fixture[section["heading"]]
+            assert section["lines"][: len(easy)] == easy
+        for line in (line for section in sections for line in section["lines"]):
+            _easy_read_ok(line)
+
+
+def test_it_cuts_the_definition_when_the_team_has_changed_it(world: PackWorld) -> None:
+    # The fixed Easy Read words describe the fixture's definition, not a new one.
+    value = {"definition": "Something new.", "short_definition": "Something new; and more."}
+    assert easy_read_module.easy_definition(value) == ["Something new.", "And more."]

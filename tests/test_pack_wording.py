@@ -49,7 +49,7 @@ def test_it_never_says_a_fraction_that_could_be_smaller() -> None:
 @pytest.mark.parametrize(
     ("low", "high", "expected"),
     [
-        (0.62, 0.84, "we are fairly sure it is more than half: between 6 and 8 in 10"),
+        (0.62, 0.84, "we are fairly sure it is more than half: between 6 and 9 in 10"),
         (0.4, 0.7, "we are fairly sure it is between 4 and 7 in 10"),
         (0.12, 0.38, "we are fairly sure it is fewer than half: between 1 and 4 in 10"),
         (0.01, 0.3, "we are fairly sure it is fewer than half: at most 3 in 10"),
@@ -65,8 +65,39 @@ def test_it_says_the_interval_in_tenths(low: float, high: float, expected: str) 
     assert words.interval_words(low, high) == expected
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        # A lower bound is rounded down, an upper bound up: the words never claim more.
+        (0.78, 0.99, "more than half: at least 7 in 10"),
+        (0.86, 1.0, "more than half: at least 8 in 10"),
+        (0.7, 0.99, "more than half: at least 7 in 10"),
+        (0.8, 0.93, "more than half: at least 8 in 10"),
+        (0.8, 0.88, "more than half: between 8 and 9 in 10"),
+        (0.41, 0.7, "between 4 and 7 in 10"),
+        (0.52, 0.71, "between 5 and 8 in 10"),
+        (0.41, 0.78, "between 4 and 8 in 10"),
+        (0.41, 0.8, "between 4 and 8 in 10"),
+        (0.29, 0.99, "at least 2 in 10"),
+        (0.3, 1.0, "at least 3 in 10"),
+    ],
+)
+def test_it_rounds_the_lower_bound_down_and_the_upper_bound_up(
+    low: float, high: float, expected: str
+) -> None:
+    assert words.interval_words(low, high) == "we are fairly sure it is " + expected
+
+
+def test_it_never_says_a_range_narrower_than_the_interval() -> None:
+    for low in range(101):
+        for high in range(low, 101):
+            lo, hi = words.interval_tenths(low / 100, high / 100)
+            assert lo / 10 <= low / 100 + 1e-9 and hi / 10 >= high / 100 - 1e-9, (low, high)
+            assert hi - lo <= 2 + (high - low) / 10, (low, high)
+
+
 def test_it_puts_where_how_often_and_how_sure_in_one_sentence() -> None:
-    sentence = words.prevalence_sentence("Safety", "Side by Side", 0.75, 0.64, 0.84)
+    sentence = words.prevalence_sentence("Safety", "Side by Side", 0.75, 0.64, 0.8)
     assert sentence == (
         "In Side by Side, Safety came up in about 3 of every 4 interviews; we are fairly sure "
         "it is more than half: between 6 and 8 in 10."

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..codebook import codebook_fixture
 from .pack_wording import fraction
 
 INTRO = [
@@ -20,7 +21,7 @@ INTRO = [
     "We looked for the things that matter in peer support.",
     "We call these things values.",
 ]
-HIDDEN_LINE = "{project}: we do not show this. Too few people told us, so they could be recognised."
+HIDDEN_LINE = "{project}: we do not show this, so that no one can be recognised."
 NOT_IN_CODEBOOK_LINE = "{project}: this project did not look for this value."
 SHARE_LINE = "{project}: it came up in {share}."
 SAID_LINE = "Someone said:"
@@ -38,7 +39,7 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = [{"heading": "About this", "lines": INTRO, "quotes": []}]
     for value in pack.get("values", []):
         lines: list[str] = []
-        lines.extend(one_idea_per_line(value.get("short_definition", "")))
+        lines.extend(easy_definition(value))
         dots: list[dict[str, Any]] = []
         for share in value["shares"]:
             if not share["applies"]:
@@ -49,7 +50,8 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
             else:
                 lines.append(SHARE_LINE.format(project=share["project"], share=share["easy"]))
                 dots.append(_dots(share["project"], share["share"]))
-        lines.extend(value.get("differences", []))
+        # Under the value's heading "It" says the name again in fewer words.
+        lines.extend(_it(line, value["name"]) for line in value.get("differences", []))
         if value.get("difference_note"):
             lines.append(_no_comparison_line(value))
         sections.append(
@@ -65,6 +67,10 @@ def easy_read(pack: dict[str, Any]) -> list[dict[str, Any]]:
     return sections
 
 
+def _it(line: str, name: str) -> str:
+    return "It" + line[len(name) :] if line.startswith(name + " ") else line
+
+
 def _no_comparison_line(value: dict[str, Any]) -> str:
     """Why no difference is named, by the same rules as the full pack's note (pack._differences)."""
     applies = [s for s in value["shares"] if s["applies"]]
@@ -75,6 +81,15 @@ def _no_comparison_line(value: dict[str, Any]) -> str:
     if sum(1 for s in applies if not s["hidden"] and s.get("easy") is not None) < 2:
         return TOO_FEW_LINE
     return NO_DIFFERENCE_LINE
+
+
+def easy_definition(value: dict[str, Any]) -> list[str]:
+    """The value's Easy Read sentences (fixtures/codebook.json, "easy_read"), written for the
+    starting codebook; a value the team added or redefined since has its short definition cut
+    into one idea per line instead, as plain words for a new definition cannot be made up."""
+    definition = value.get("definition", "")
+    easy = {row["definition"]: row.get("easy_read") for row in codebook_fixture()["values"]}
+    return list(easy.get(definition) or one_idea_per_line(value.get("short_definition", "")))
 
 
 def one_idea_per_line(text: str) -> list[str]:

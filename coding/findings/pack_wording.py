@@ -49,15 +49,24 @@ def fraction(share: float) -> tuple[int, int]:
     return n // common, 10 // common
 
 
+def interval_tenths(low: float, high: float) -> tuple[int, int]:
+    """The interval's ends in tenths, the lower rounded down and the upper up, so that the range
+    said always holds the whole interval ("at least 7 in 10" for 78%, never "at least 8")."""
+    # The slack keeps a bound that is a tenth exactly (0.7, stored as 0.7000000000000001) there.
+    return math.floor(low * 10 + 1e-9), math.ceil(high * 10 - 1e-9)
+
+
 def interval_words(low: float, high: float) -> str:
     """The 95% interval in tenths: "we are fairly sure it is between 6 and 8 in 10"."""
-    lo, hi = round(low * 10), round(high * 10)
-    if lo == hi == 10:
+    # An interval narrow enough to sit within half a tenth of one figure is said as "about".
+    near_low, near_high = round(low * 10), round(high * 10)
+    if near_low == near_high == 10:
         return "we are fairly sure it is nearly all: more than 9 in 10"
-    if lo == hi == 0:
+    if near_low == near_high == 0:
         return "we are fairly sure it is very few: fewer than 1 in 10"
-    if lo == hi:
-        return f"we are fairly sure it is about {lo} in 10"
+    if near_low == near_high:
+        return f"we are fairly sure it is about {near_low} in 10"
+    lo, hi = interval_tenths(low, high)
     if lo == 0 and hi < 5:
         return f"we are fairly sure it is fewer than half: at most {hi} in 10"
     if hi < 5:
