@@ -284,6 +284,22 @@ def provisional_rename(*, value: CodebookValue, actor: Any, name: Any) -> Codebo
 
 
 @transaction.atomic
+def provisional_define(
+    *, value: CodebookValue, actor: Any, short_definition: str, definition: str
+) -> CodebookValue:
+    """The proposer's definition of their provisional value, written on its open proposal."""
+    _provisional(value, actor)
+    if value.status != CodebookValue.Status.PROPOSED:
+        raise CodingError(NOT_PROVISIONAL, status=409)
+    before = snapshot(value, VALUE_FIELDS)
+    value.short_definition, value.definition = short_definition, definition
+    value.full_clean()
+    value.save()
+    _audit_value(actor, AuditEvent.Action.UPDATE, value, before)
+    return value
+
+
+@transaction.atomic
 def provisional_resolve(*, value: CodebookValue, actor: Any, to: CodebookValue | None) -> int:
     """After a provisional value is declined or withdrawn, recode its excerpts to a value of
     the shared codebook (`to`), or delete them (`to` None); return how many excerpts."""

@@ -54,6 +54,14 @@ PROPOSAL_CLOSED = "This proposal has been decided already, so it cannot change."
 LEADS_ONLY = "Only a project lead can accept or decline a proposal."
 NOT_A_PEER_RESEARCHER = "Only the project’s peer researchers can propose and discuss changes."
 NOT_YOUR_PROPOSAL = "Only the person who made a proposal can withdraw it."
+NOT_YOUR_DEFINITION = "Only the person who made a proposal can change its definition."
+ONLY_AN_ADDITION_IS_DEFINED = (
+    "Only a proposal to add a value has its definition written here: to change the definition "
+    "of a value already in the codebook, propose a redefinition."
+)
+SHORT_DEFINITION_MISSING = "Write a short definition: a sentence saying what the value means."
+SHORT_DEFINITION_TOO_LONG = "A short definition can be at most {limit} characters long."
+SHORT_DEFINITION_LIMIT = 300
 VALUE_BUSY = "“{name}” already has an open proposal: discuss that one first."
 
 COMMENT_LIMIT = 5_000
@@ -277,6 +285,36 @@ def proposal_vote(*, proposal: Proposal, actor: Any, agrees: bool) -> ProposalVo
     action = AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE
     _audit(actor, action, vote, proposal.project, before=before, after={"agrees": vote.agrees})
     return vote
+
+
+@transaction.atomic
+def proposal_define(
+    *, proposal: Proposal, actor: Any, short_definition: Any, definition: Any = ""
+) -> Proposal:
+    """The proposer writes or changes the definition of a value they propose to add, until it
+    is decided (a value made while coding often has none); a provisional value follows, and
+    acceptance carries it into the codebook."""
+    proposal = _open(proposal)
+    if proposal.proposed_by_id != actor.pk:
+        raise CodingError(NOT_YOUR_DEFINITION, status=403)
+    if proposal.kind != Proposal.Kind.ADD:
+        raise CodingError(ONLY_AN_ADDITION_IS_DEFINED)
+    short = _text(short_definition, SHORT_DEFINITION_LIMIT + 1)
+    if not short:
+        raise CodingError(SHORT_DEFINITION_MISSING)
+    if len(short) > SHORT_DEFINITION_LIMIT:
+        raise CodingError(SHORT_DEFINITION_TOO_LONG.format(limit=SHORT_DEFINITION_LIMIT))
+    # Without a full definition the short one stands for both, as when made while coding.
+    full = _text(definition) or short
+    with proposal_audit(proposal, actor):
+        proposal.short_definition, proposal.definition = short, full
+        proposal.full_clean()
+        proposal.save(update_fields=["short_definition", "definition"])
+        if proposal.value_id:
+            changes.provisional_define(
+                value=proposal.value, actor=actor, short_definition=short, definition=full
+            )
+    return proposal
 
 
 @transaction.atomic

@@ -135,6 +135,11 @@ urlpatterns = [
         name="proposal_decide",
     ),
     path(
+        "projects/<slug:slug>/proposals/<int:pk>/definition/",
+        proposals.proposal_define,
+        name="proposal_define",
+    ),
+    path(
         "projects/<slug:slug>/proposals/<int:pk>/withdraw/",
         proposals.proposal_withdraw,
         name="proposal_withdraw",

@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "proposal_comment": ("proposal", "", {r: 405 for r in ROLES}),  # POST only
     "proposal_vote": ("proposal", "", {r: 405 for r in ROLES}),
     "proposal_decide": ("proposal", "", {r: 405 for r in ROLES}),
+    "proposal_define": ("proposal", "", {r: 405 for r in ROLES}),
     "proposal_withdraw": ("proposal", "", {r: 405 for r in ROLES}),
     "recode_queue": ("proposal", "", MEMBERS),
     "import_list": ("", "", STAFF),

@@ -271,3 +271,50 @@ def test_it_titles_an_accepted_rename_by_the_names_as_they_were_when_proposed(
     proposals.proposal_decide(proposal=proposal, actor=lead, accept=True, reason="Agreed")
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.title == "rename “Trust” to “Trusting others”"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_recovers_the_old_name_of_renames_accepted_before_names_were_kept() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("coding", "0017_project_slug_not_reserved")]
+    after = [("coding", "0018_proposal_names_when_proposed")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    project = apps.get_model("coding", "ResearchProject").objects.create(slug="p", name="P")
+    Value = apps.get_model("coding", "CodebookValue")
+    Proposal_ = apps.get_model("coding", "Proposal")
+    user = apps.get_model("auth", "User").objects.create(username="u")
+    # Accepted: the value already has its new name; the version's summary has the old one.
+    renamed = Value.objects.create(project=project, slug="t", name="Trusting others", order=7)
+    done = Proposal_.objects.create(
+        project=project,
+        kind="rename",
+        status="accepted",
+        value=renamed,
+        name="Trusting others",
+        reason="r",
+        proposed_by=user,
+        decided_at="2026-01-01T00:00Z",
+    )
+    apps.get_model("coding", "CodebookVersion").objects.create(
+        project=project,
+        number=2,
+        summary="Rename “Trust” to “Trusting others”",
+        snapshot=[],
+        proposal=done,
+    )
+    other = Value.objects.create(project=project, slug="h", name="Hope", order=8)
+    open_ = Proposal_.objects.create(
+        project=project, kind="retire", value=other, reason="r", proposed_by=user
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    apps = executor.loader.project_state(after).apps
+    Proposal_ = apps.get_model("coding", "Proposal")
+    assert Proposal_.objects.get(pk=done.pk).value_name == "Trust"
+    assert Proposal_.objects.get(pk=open_.pk).value_name == "Hope"
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

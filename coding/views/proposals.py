@@ -169,6 +169,21 @@ def proposal_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required  # first, so that signed-out visitors go to the login page
 @require_POST
+def proposal_define(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, proposal = _act(request, slug, pk)
+    short = request.POST.get("short_definition", "")
+    full = request.POST.get("definition", "")
+    return _done(
+        request,
+        proposal,
+        lambda: proposals.proposal_define(
+            proposal=proposal, actor=request.user, short_definition=short, definition=full
+        ),
+    )
+
+
+@login_required  # first, so that signed-out visitors go to the login page
+@require_POST
 def proposal_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _, proposal = _act(request, slug, pk)
     return _done(

@@ -93,7 +93,8 @@ export function createApi(interviewId, csrfToken, hooks = {}) {
     getExcerpt: (id) => call("GET", excerptUrl(id)),
     updateExcerpt: (id, changes) => call("PATCH", excerptUrl(id), changes),
     deleteExcerpt: (id) => call("DELETE", excerptUrl(id), undefined, { goneIsDone: true }),
-    createValue: (name) => call("POST", `/api/interviews/${interviewId}/values/`, { name }, { key: uuid4() }),
+    createValue: (name, definition = "") =>
+      call("POST", `/api/interviews/${interviewId}/values/`, { name, definition }, { key: uuid4() }),
     updateProgress: (changes) => call("PATCH", progressUrl, changes),
     getQuotes: (id) => call("GET", `${excerptUrl(id)}quotes/`),
     proposeQuote: (id, body) => call("POST", `${excerptUrl(id)}quotes/`, body),

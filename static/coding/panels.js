@@ -106,13 +106,19 @@ export function createPanels(ctx, api, editor) {
       if (button) pickValue(button.dataset.value);
       if (event.target.closest(".picker-close")) closePicker(true);
     });
+    // Opening "New value…" is a request to type a name: take the focus there, off the summary.
+    picker.querySelector(".new-value").addEventListener("toggle", (event) => {
+      if (event.target.open) document.getElementById("new-value-name").focus();
+    });
     document.getElementById("new-value-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const input = document.getElementById("new-value-name");
+      const definition = document.getElementById("new-value-definition");
       try {
-        const value = await api.createValue(input.value);
+        const value = await api.createValue(input.value, definition.value);
         addValueToPage(ctx, value);
         input.value = "";
+        definition.value = "";
         picker.querySelector(".new-value").open = false;
         announce(value.provisional
           ? `New value “${value.name}” is yours to use now; the team will decide whether it joins the codebook.`
@@ -126,7 +132,7 @@ export function createPanels(ctx, api, editor) {
     picker.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); closePicker(true); return; }
       if (event.key === "Tab") { trapFocus(picker, event); return; }
-      if (event.target.closest("input")) return; // typing a new value's name
+      if (event.target.closest("input, textarea")) return; // typing a new value's name or definition
       if (/^[1-9]$/.test(event.key)) {
         const button = picker.querySelector(`[aria-keyshortcuts="${event.key}"]`);
         if (button) { event.preventDefault(); pickValue(button.dataset.value); }

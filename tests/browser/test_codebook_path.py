@@ -99,3 +99,19 @@ def test_it_takes_a_split_from_proposal_to_recoded_comparison(
     ]
     for p in (page, other, chair, reader):
         assert p.js_errors == []
+
+
+def test_it_lets_the_proposer_define_a_value_made_while_coding(
+    signed_in: Any, project: Any, peer: Any
+) -> None:
+    value = services.value_create(project=project, actor=peer, name="Hope")
+    proposal = value.proposals.get()
+    page = signed_in(peer)
+    page.goto(proposal.get_absolute_url())
+    assert run_axe(page) == []
+    page.get_by_label("Short definition (one sentence)").fill("Looking forward to better days.")
+    page.get_by_role("button", name="Save the definition").click()
+    page.wait_for_selector("text=Change the definition")
+    value.refresh_from_db()
+    assert value.short_definition == "Looking forward to better days."
+    assert not page.js_errors

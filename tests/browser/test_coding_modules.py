@@ -152,6 +152,37 @@ def test_it_snaps_selections_to_whole_words_and_trims_spaces(
 
 
 @pytest.mark.parametrize(
+    ("selected", "snap", "expected"),
+    [
+        (". I chose what I wanted", True, "I chose what I wanted"),  # the sentence before's stop
+        ("d. I chose", True, "hard. I chose"),  # a word begun is taken whole
+        ("I chose what I wanted, in", True, "I chose what I wanted, in"),
+        ("what I wanted, ", True, "what I wanted"),  # a trailing comma is left out
+        ("in the end.", True, "in the end."),  # a sentence keeps its full stop
+        (" “Be yourself,” she said", True, "“Be yourself,” she said"),  # opening quote kept
+        ("yourself,” she", True, "yourself,” she"),
+        ("said: ", True, "said"),
+        ("? 😊", True, "😊"),  # an emoji is not punctuation
+        ("... ", True, "..."),  # nothing but punctuation: left as it is
+        (". I chose", False, ". I chose"),  # snapping off: exactly as selected
+    ],
+)
+def test_it_moves_snapped_edges_off_punctuation(
+    module_page: Any, selected: str, snap: bool, expected: str
+) -> None:
+    text = "It was hard. I chose what I wanted, in the end. “Be yourself,” she said: ? 😊 ... "
+    start = text.index(selected)
+    span = run_module(
+        module_page,
+        "spans",
+        "const chars = [...arg.text]; const at = (cp) => chars[cp] ?? '';"
+        "return m.snapAndTrim(at, chars.length, arg.start, arg.end, arg.snap);",
+        {"text": text, "start": start, "end": start + len(selected), "snap": snap},
+    )
+    assert text[span[0] : span[1]] == expected
+
+
+@pytest.mark.parametrize(
     ("selected", "expected"),
     [
         ("viewer: Anything else?", "Anything else?"),  # starts inside a label

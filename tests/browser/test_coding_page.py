@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from coding.models import CodingProgress, Excerpt, Interview
+from coding.models import CodebookValue, CodingProgress, Excerpt, Interview, Proposal
 
 from ..conftest import make_excerpt, make_interview
 from .conftest import open_coding_page, run_axe
@@ -359,4 +359,27 @@ def test_it_adds_a_new_value_while_coding_and_tags_with_it(
     expect(button).not_to_have_attribute("aria-keyshortcuts", re.compile(".+"))
     expect(page.locator(".codebook")).to_contain_text("Acceptance 2")
     expect(page.locator(".codebook")).to_contain_text("only you: proposed")
+    assert not page.js_errors
+
+
+def test_it_focuses_the_name_and_asks_for_a_definition_of_a_new_value(
+    signed_in: Any, peer: Any, interview: Interview
+) -> None:
+    page = signed_in(peer)
+    open_coding_page(page, interview)
+    start = interview.text.index("nobody judged me")
+    drag_select(page, start, start + len("nobody judged me"))
+    page.get_by_text("New value…").click()
+    name = page.get_by_label("Name of the new value (only you see it until the team decides)")
+    expect(name).to_be_focused()
+    page.keyboard.type("Acceptance")
+    definition = page.get_by_label(re.compile("^What it means, in a sentence"))
+    # Digits typed in the definition are words, not value shortcuts.
+    definition.press_sequentially("Being taken as you are, 2 or 3 times over.")
+    page.locator("#new-value-form").get_by_role("button", name="Add and tag").click()
+    wait_for_excerpts(page, 1)
+    value = CodebookValue.objects.get(name="Acceptance")
+    assert value.short_definition == "Being taken as you are, 2 or 3 times over."
+    assert Proposal.objects.get(value=value).short_definition == value.short_definition
+    assert list(Excerpt.objects.get().values.values_list("name", flat=True)) == ["Acceptance"]
     assert not page.js_errors

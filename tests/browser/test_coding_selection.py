@@ -92,3 +92,31 @@ def test_it_updates_the_details_in_place_when_a_value_is_added(
     expect(page.locator("#details").get_by_role("button", name="Safety")).to_have_attribute(
         "aria-pressed", "true"
     )
+
+
+def test_it_leaves_the_full_stop_before_a_drag_out_of_the_excerpt(
+    signed_in: Any, peer: Any, project: Any
+) -> None:
+    interview = make_interview(
+        project, "Participant: It was hard. I chose what I wanted, in the end. Then we left."
+    )
+    page = signed_in(peer)
+    open_coding_page(page, interview)
+    expect(page.get_by_label("Snap selections to whole words")).to_be_checked()
+    # A real drag from the full stop after "hard" to the comma after "wanted".
+    start = interview.text.index(". I chose")
+    end = interview.text.index(", in the end") + 1
+    drag_select(page, start, end)
+    page.wait_for_selector("#picker:not([hidden])")
+    page.keyboard.press("1")
+    wait_for_excerpts(page, 1)
+    assert Excerpt.objects.get().text == "I chose what I wanted"
+    page.keyboard.press("Escape")
+    # A sentence dragged whole keeps its own full stop.
+    start = interview.text.index("Then we left.")
+    drag_select(page, start, start + len("Then we left."))
+    page.wait_for_selector("#picker:not([hidden])")
+    page.keyboard.press("2")
+    wait_for_excerpts(page, 2)
+    assert Excerpt.objects.order_by("pk").last().text == "Then we left."
+    assert not page.js_errors
