@@ -129,11 +129,12 @@ def seed() -> None:
 # Processes
 
 
-def start(command: list[str], env: dict[str, str], log: str) -> subprocess.Popen:
+def start(command: list[str], env: dict[str, str], log: str, niceness: int = 0) -> subprocess.Popen:
     handle = (WORK / log).open("wb")
     return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=handle, stderr=handle, start_new_session=True
-    )
+        command, cwd=ROOT, env=env, stdout=handle, stderr=handle, start_new_session=True,
+        preexec_fn=(lambda: os.nice(niceness)) if niceness else None,
+    )  # fmt: skip
 
 
 def stop(process: subprocess.Popen, signum: int = signal.SIGTERM) -> None:
@@ -212,6 +213,7 @@ def main() -> None:
         [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"],
         env,
         "worker.log",
+        niceness=10,  # as `manage.py serve` starts it (TASK_WORKER_NICENESS)
     )
     try:
         for port in PORTS:

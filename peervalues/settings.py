@@ -329,6 +329,9 @@ JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 7 * 24)
 IDEMPOTENCY_KEYS_KEEP_HOURS = env_int("IDEMPOTENCY_KEYS_KEEP_HOURS", 7 * 24)
 # The clean-up job is queued this often by every running `manage.py serve`.
 JOB_CLEAN_UP_MINUTES = env_int("JOB_CLEAN_UP_MINUTES", 60)
+# The task worker runs at a lower CPU priority than the web server (a `nice` increment, 0 to
+# 19): an import or export uses whatever the machine has spare, and people's clicks come first.
+TASK_WORKER_NICENESS = env_int("TASK_WORKER_NICENESS", 10)
 # Exports of more rows than this run as a job instead of inside the request.
 EXPORT_JOB_THRESHOLD = env_int("EXPORT_JOB_THRESHOLD", 20_000)
 

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +144,43 @@ def test_it_stops_the_web_server_when_the_job_worker_dies(tmp_path: Path) -> Non
             serve.kill()
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{PORT + 1}/login/", timeout=2)
+
+
+def test_it_starts_the_job_worker_at_a_lower_cpu_priority(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from coding.management.commands import serve as serve_command
+
+    settings.TASK_WORKER_NICENESS = 7
+    started: list[dict[str, Any]] = []
+
+    class Finished:
+        returncode = 0
+
+        def __init__(self, command: list[str], **kwargs: Any) -> None:
+            started.append({"command": command, **kwargs})
+
+        def poll(self) -> int:
+            return 0
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.setattr(serve_command.subprocess, "Popen", Finished)
+    monkeypatch.setattr(serve_command, "_signal_group", lambda child, signum: None)
+    serve_command.Command().handle(dev=True, host="127.0.0.1", port="8999", no_worker=False)
+    web, worker = started
+    assert web.get("preexec_fn") is None
+    assert worker["preexec_fn"] is serve_command.lower_priority
+    # The hook really lowers the priority of the process it runs in.
+    monkeypatch.undo()
+    settings.TASK_WORKER_NICENESS = 7
+    before = os.nice(0)
+    result = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.nice(0))"],
+        preexec_fn=serve_command.lower_priority,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(result.stdout) == min(19, before + 7)

@@ -30,6 +30,11 @@ def worker_command() -> list[str]:
     return [*manage, "db_worker", "--no-reload", "--interval", "0.5"]
 
 
+def lower_priority() -> None:
+    """Run in the worker's process before it starts: jobs yield the CPU to web requests."""
+    os.nice(max(0, min(19, settings.TASK_WORKER_NICENESS)))
+
+
 def web_command(host: str, port: str, dev: bool) -> list[str]:
     if dev:
         return [sys.executable, str(ROOT / "manage.py"), "runserver", f"{host}:{port}"]
@@ -59,7 +64,11 @@ class Command(BaseCommand):
         # (the development server's autoreloader runs the server in a second process).
         children = [subprocess.Popen(web_command(host, port, dev), env=env, start_new_session=True)]
         if not no_worker:
-            children.append(subprocess.Popen(worker_command(), env=env, start_new_session=True))
+            children.append(
+                subprocess.Popen(
+                    worker_command(), env=env, start_new_session=True, preexec_fn=lower_priority
+                )
+            )
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
