@@ -271,6 +271,27 @@ def test_it_imports_a_large_batch_in_a_constant_number_of_queries(
     assert report.count(CREATED) == 300
 
 
+def test_it_prepares_each_text_before_the_write_transaction(
+    project: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the write transaction locks the whole database, and coders' saves wait for it:
+    normalising, hashing and counting words happen before it opens, so it only writes."""
+    from django.db import connection
+
+    outer = len(connection.atomic_blocks)  # the test's own transaction
+    depths: list[int] = []
+    refresh = Interview.refresh_derived_fields
+
+    def recording(self: Interview) -> None:
+        depths.append(len(connection.atomic_blocks))
+        refresh(self)
+
+    monkeypatch.setattr(Interview, "refresh_derived_fields", recording)
+    report = batch_import(path=write_files(tmp_path, two_rows()))
+    assert report.count(CREATED) == 2
+    assert depths == [outer, outer]
+
+
 def test_it_rolls_back_an_uncoded_batch(project: Any, tmp_path: Path, admin_user: Any) -> None:
     Participant.objects.create(project=project, pseudonym="Willow")
     report = batch_import(path=write_files(tmp_path, two_rows()), user=admin_user)

@@ -81,6 +81,13 @@ def batch_import(
 def save_report(report: ImportReport, *, user: Any) -> ImportBatch:
     """Write the planned rows of a report in one transaction; set the batch on the report."""
     ready = [row for row in report.rows if row.status == READY]
+    # The text work (normalising, hashing, counting words, validating) is done before the
+    # transaction: on SQLite the transaction holds the database-wide write lock, and coders'
+    # saves wait for it, so it should only write.
+    prepared = []
+    for row in ready:
+        prepared.append((row, interview_for(row)))
+        row.text = None  # the interview holds the text now
     try:
         with transaction.atomic():
             batch = ImportBatch(
@@ -90,13 +97,15 @@ def save_report(report: ImportReport, *, user: Any) -> ImportBatch:
             batch.full_clean()
             batch.save()
             participants = participants_for(ready, report)
-            for chunk in chunked(ready, BULK_SIZE):
-                interviews = [interview_for(row, participants, batch) for row in chunk]
-                Interview.objects.bulk_create(interviews)
-                for row, interview in zip(chunk, interviews, strict=True):
+            for chunk in chunked(prepared, BULK_SIZE):
+                for row, interview in chunk:
+                    interview.participant = participants[(row.project.pk, row.pseudonym)]  # type: ignore[union-attr]
+                    interview.import_batch = batch
+                Interview.objects.bulk_create([interview for _, interview in chunk])
+                for row, interview in chunk:
                     row.interview_id = interview.pk
                     row.status = CREATED
-                    row.text = None  # let the memory go as the batch is written
+                    interview.text = ""  # let the memory go as the batch is written
             report.batch = batch
             batch.interview_count = report.count(CREATED)
             batch.skipped_count = report.count(DUPLICATE)
@@ -146,21 +155,18 @@ def participants_for(
     return participants
 
 
-def interview_for(
-    row: RowPlan, participants: dict[tuple[int, str], Participant], batch: ImportBatch
-) -> Interview:
+def interview_for(row: RowPlan) -> Interview:
+    """A row's interview with its derived fields, checked; its participant and batch come later."""
     interview = Interview(
         project=row.project,
-        participant=participants[(row.project.pk, row.pseudonym)],  # type: ignore[union-attr]
         title=row.title,
         interviewer=row.interviewer,
         date=row.date,
         mode=row.mode,
         text=row.text or "",
-        import_batch=batch,
     )
     interview.refresh_derived_fields()
-    # The foreign keys were just read or created; checking each again would cost a query.
+    # The foreign keys are set inside the transaction, from rows just read or created there.
     interview.full_clean(
         exclude=["project", "participant", "import_batch"],
         validate_unique=False,
