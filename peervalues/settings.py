@@ -97,7 +97,14 @@ def database_config(url: str, base_dir: Path) -> dict:
     if engine == "django.db.backends.sqlite3":
         # Each request holds the file briefly; a timeout avoids "database is locked" when the
         # dev server and a management command write at the same time.
-        config.setdefault("OPTIONS", {})["timeout"] = 20
+        options = config.setdefault("OPTIONS", {})
+        options["timeout"] = 20
+        # A transaction that began reading and then writes cannot wait for another writer
+        # (SQLite answers "database is locked" at once, to avoid a deadlock): tag saves failed so
+        # while a job imported a batch. IMMEDIATE takes the write lock when a transaction begins,
+        # so writers queue within the timeout; WAL lets pages read while one transaction writes.
+        options["transaction_mode"] = "IMMEDIATE"
+        options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
         config["CONN_MAX_AGE"] = 0
     elif engine not in {"django.db.backends.postgresql"}:
         raise ImproperlyConfigured(

@@ -119,3 +119,67 @@ def test_it_says_which_package_s3_storage_needs(settings: Any, monkeypatch: Any)
     settings.STORAGES = {**settings.STORAGES, **storage_config("")}
     settings.STORAGES.pop("uploads")
     assert storage_backends_check() == []
+
+
+def test_it_lets_a_sqlite_writer_wait_for_another_instead_of_failing(
+    tmp_path: Path, django_db_blocker: Any
+) -> None:
+    """A save that reads and then writes, while another transaction writes (a job importing a
+    batch), waits its turn: with SQLite's default deferred transactions it failed at once with
+    "database is locked", whatever the timeout."""
+    with django_db_blocker.unblock():
+        _writer_waits(tmp_path)
+
+
+def _writer_waits(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from django.db.utils import ConnectionHandler
+
+    config = database_config(f"sqlite:///{tmp_path / 'locks.sqlite3'}", tmp_path)
+    config["OPTIONS"]["timeout"] = 5
+    handler = ConnectionHandler({"default": config})
+    setup = handler["default"]
+    with setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, n INTEGER)")
+    setup.close()
+    holding, errors = threading.Event(), []
+
+    def importer() -> None:
+        connection = ConnectionHandler({"default": config})["default"]
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("INSERT INTO tags (n) VALUES (1)")
+            holding.set()
+            time.sleep(1)
+            cursor.execute("COMMIT")
+        connection.close()
+
+    def coder() -> None:
+        from django.db import transaction
+
+        connection = ConnectionHandler({"default": config})["default"]
+        holding.wait()
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute("SELECT COUNT(*) FROM tags")  # reads first, as a save does
+                cursor.execute("INSERT INTO tags (n) VALUES (2)")
+        except Exception as exc:  # the failure is what the test reports
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=importer), threading.Thread(target=coder)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    check = ConnectionHandler({"default": config})["default"]
+    with check.cursor() as cursor:
+        cursor.execute("SELECT n FROM tags ORDER BY id")
+        assert [row[0] for row in cursor.fetchall()] == [1, 2]
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    check.close()
