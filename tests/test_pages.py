@@ -43,12 +43,17 @@ def test_it_hides_projects_from_outsiders(client: Client, outsider: Any, project
     assert client.get(project.get_absolute_url()).status_code == 404
 
 
-def test_it_shows_a_project_to_its_members(client: Client, evaluator: Any, project: Any) -> None:
+def test_it_shows_a_project_to_its_members(
+    client: Client, peer: Any, evaluator: Any, project: Any
+) -> None:
     make_interview(project, pseudonym="Willow")
-    client.force_login(evaluator)
+    client.force_login(peer)
     response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     assert "Willow" in response.content.decode()
+    # Evaluators see the project too, without participant details (tests/test_team_progress.py).
+    client.force_login(evaluator)
+    assert client.get(project.get_absolute_url()).status_code == 200
 
 
 def test_it_shows_an_interview_with_distinct_turns(client: Client, peer: Any, project: Any) -> None:
