@@ -70,7 +70,8 @@ format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Every benchmark, each in a PostgreSQL database of its own (several minutes; see bench/README.md).
+# Every benchmark, each in a PostgreSQL database of its own, and the last on `make run`'s SQLite
+# (several minutes; see bench/README.md).
 PG := postgres://postgres@127.0.0.1:5432
 bench: install-test chromium
 	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_coding $(BIN)/python bench/coding.py
@@ -81,6 +82,7 @@ bench: install-test chromium
 	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_cluster $(BIN)/python bench/cluster.py
 	DEBUG=1 BENCH_DATABASE_URL=$(PG)/pv_bench_cluster $(BIN)/python bench/cluster.py --speed --seconds 120 --transcripts 1000 --reuse
 	DEBUG=1 DATABASE_URL=$(PG)/pv_bench_faults $(BIN)/python bench/faults.py --fault disconnect
+	$(BIN)/python bench/import_while_coding.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache
