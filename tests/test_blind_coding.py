@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coding.models import CodingProgress, Job
 
-from .conftest import make_excerpt
+from .conftest import decide_first_passage, make_excerpt
 
 pytestmark = pytest.mark.django_db
 
@@ -186,9 +186,7 @@ def test_it_keeps_hidden_threads_and_decisions_out_of_a_peer_researchers_review_
     client: Client, blind: dict, peer: Any, peer2: Any, project: Any
 ) -> None:
     from coding.models import Membership
-    from coding.review.consensus import decision_record
     from coding.review.discussions import discussion_start
-    from coding.review.queue import disagreement_queue
 
     from .conftest import make_user
 
@@ -202,17 +200,7 @@ def test_it_keeps_hidden_threads_and_decisions_out_of_a_peer_researchers_review_
     assert "Mine: safety?" not in download("discussions")
     mark_done(interview, peer, peer2)
     assert "Mine: safety?" in download("discussions")
-    passage = disagreement_queue(project).passages[0]
-    decision_record(
-        interview=interview,
-        value=passage.value,
-        start=passage.start,
-        end=passage.end,
-        outcome="none",
-        values=[],
-        reason="We agreed it is not there.",
-        user=peer,
-    )
+    decide_first_passage(project, peer, "We agreed it is not there.")
     assert "We agreed it is not there." in download("decisions")
     # A peer researcher who did not code it has not marked it done: the coding stays hidden.
     third = make_user("rae-peer")

@@ -21,7 +21,7 @@ from coding.analysis.queries import cell_tags
 from coding.analysis.value_scope import GROUPED_SHORT, VERSION_SHORT
 from coding.models import CodebookValue, Excerpt, ExcerptValue, Membership
 
-from .conftest import make_excerpt, make_interview, make_user
+from .conftest import decide_first_passage, make_excerpt, make_interview, make_user
 
 TEXT = "Interviewer: Tell me.\nParticipant: " + " ".join(f"word{i}" for i in range(60))
 
@@ -257,8 +257,6 @@ def test_it_counts_a_grouped_consensus_span_once(other_project: Any) -> None:
 
     from coding.analysis.filters import RULE_CONSENSUS
     from coding.models import CodingProgress
-    from coding.review.consensus import decision_record
-    from coding.review.queue import disagreement_queue
 
     ann, bob = make_user("ann-coder"), make_user("bob-coder")
     interview = make_interview(other_project, f"{TEXT} end.", "W1")
@@ -267,17 +265,7 @@ def test_it_counts_a_grouped_consensus_span_once(other_project: Any) -> None:
         make_excerpt(interview, coder, 40, 60, "safety", "trust")
         CodingProgress.objects.create(interview=interview, coder=coder, done_at=timezone.now())
     make_excerpt(interview, ann, 70, 80, "human-connection")
-    passage = disagreement_queue(other_project).passages[0]
-    decision_record(
-        interview=interview,
-        value=passage.value,
-        start=passage.start,
-        end=passage.end,
-        outcome="none",
-        values=[],
-        reason="Not there.",
-        user=ann,
-    )
+    decide_first_passage(other_project, ann, "Not there.")
     safety, trust = value(other_project, "safety"), value(other_project, "trust")
     filters = Filters(
         project_ids=(other_project.pk,), rule=RULE_CONSENSUS, groups=((trust.pk, safety.pk),)

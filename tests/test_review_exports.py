@@ -15,11 +15,10 @@ from lxml import etree
 
 from coding.interop.refi_export import refi_export
 from coding.models import AuditEvent, CodingProgress
-from coding.review.consensus import decision_record
 from coding.review.discussions import comment_add, discussion_start
-from coding.review.queue import QUEUE_FOR_CODERS, disagreement_queue
+from coding.review.queue import QUEUE_FOR_CODERS
 
-from .conftest import make_excerpt, make_interview
+from .conftest import decide_first_passage, make_excerpt, make_interview
 from .refi_factories import project_schema, read_qde
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +34,7 @@ def reviewed(project: Any, peer: Any, peer2: Any) -> dict[str, Any]:
     theirs = make_excerpt(interview, peer2, 13, 52, "safety")
     for coder in (peer, peer2):
         CodingProgress.objects.create(interview=interview, coder=coder, done_at=timezone.now())
-    passage = disagreement_queue(project).passages[0]
-    decision = decision_record(
-        interview=interview,
-        value=passage.value,
-        start=passage.start,
-        end=passage.end,
-        outcome="none",
-        values=[],
-        reason="=Laughing is not safety",
-        user=peer,
-    )
+    decision = decide_first_passage(project, peer, "=Laughing is not safety")
     thread = discussion_start(interview=interview, user=peer, body="Safe, or brave?", excerpt=mine)
     comment_add(discussion=thread, author=peer2, body="Brave, I think.")
     loose = discussion_start(interview=interview, user=peer2, body="Who is this?", start=0, end=11)
