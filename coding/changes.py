@@ -27,20 +27,10 @@ from .models import (
 )
 from .review.consensus import consensus_follow_coding
 from .services import CodingError, excerpt_delete
-from .versions import current_version
+from .versions import SNAPSHOT_FIELDS, current_version
 
-VALUE_FIELDS = (
-    "slug",
-    "name",
-    "short_definition",
-    "definition",
-    "when_to_use",
-    "when_not_to_use",
-    "colour",
-    "shortcut",
-    "status",
-    "merged_into",
-)
+# A version's snapshot of a value, plus where the value stands.
+VALUE_FIELDS = (*SNAPSHOT_FIELDS, "status", "merged_into")
 NOT_IN_QUEUE = "This excerpt is not waiting to be recoded."
 RECODE_CHOICE = "Choose one of the values “{a}” or “{b}”."
 NOT_YOUR_VALUE = "Only the person who made this provisional value can change it."

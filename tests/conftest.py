@@ -19,6 +19,8 @@ from coding.models import (
     Participant,
     ResearchProject,
 )
+from coding.review.consensus import decision_record
+from coding.review.queue import disagreement_queue
 
 PASSWORD = "correct-horse-battery"
 
@@ -84,9 +86,6 @@ def mark_done(interview: Interview, *coders: Any) -> None:
 
 def decide_first_passage(project: ResearchProject, user: Any, reason: str) -> Any:
     """Record "no value" on the first passage of the project's disagreement queue."""
-    from coding.review.consensus import decision_record
-    from coding.review.queue import disagreement_queue
-
     passage = disagreement_queue(project).passages[0]
     return decision_record(
         interview=Interview.objects.get(pk=passage.interview_id),
